@@ -1,0 +1,107 @@
+"""Gunicorn settings for the mspromo service (SPEC §7), driven by the environment.
+
+Use it with ``gunicorn -c python:mspromo_service.gunicorn_conf mspromo_service.wsgi:app``.
+
+=========================  ===============  ==========================================
+variable                   default          gunicorn setting
+=========================  ===============  ==========================================
+``GUNICORN_BIND_ADDRESS``  ``0.0.0.0:8001``  ``bind``
+``GUNICORN_WORKERS``       ``3``            ``workers`` (gthread worker processes)
+``GUNICORN_THREADS``       ``4``            ``threads`` per worker
+``GUNICORN_LOGLEVEL``      ``info``         ``loglevel``
+``STATSD_HOST``            unset            ``statsd_host`` (metrics only when set)
+``STATSD_PORT``            ``8125``         port of ``statsd_host``
+``SERVICE_NAME``           ``mspromo``      ``statsd_prefix``
+=========================  ===============  ==========================================
+
+Every value is read when this module is imported, so it holds no secret and no state.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def _env(name: str, default: str) -> str:
+    """The variable's value, or ``default`` when it is unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+service_name: str = _env("SERVICE_NAME", "mspromo")
+
+bind: list[str] = [_env("GUNICORN_BIND_ADDRESS", "0.0.0.0:8001")]
+worker_class: str = "gthread"
+workers: int = _env_int("GUNICORN_WORKERS", 3)
+threads: int = _env_int("GUNICORN_THREADS", 4)
+loglevel: str = _env("GUNICORN_LOGLEVEL", "info").lower()
+
+# Recycle workers now and then (bounded memory growth), staggered so that they do not all
+# restart at once.
+max_requests: int = 3000
+max_requests_jitter: int = 250
+keepalive: int = 5
+# Import the application once in the arbiter; workers fork from it (copy-on-write).
+preload_app: bool = True
+proc_name: str = service_name
+
+# Metrics go to a statsd/DogStatsD agent only when STATSD_HOST is set (and not blank).
+_statsd_host = _env("STATSD_HOST", "")
+statsd_host: str | None = (
+    f"{_statsd_host}:{_env_int('STATSD_PORT', 8125)}" if _statsd_host else None
+)
+statsd_prefix: str = service_name
+
+# Access log lines: client, request line, status, bytes, duration (ms), user agent.
+access_log_format: str = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+_LOG_FORMAT = "%(levelname)s %(asctime)s %(name)s %(module)s %(process)d %(message)s"
+
+# Gunicorn merges this over its own defaults (top-level keys are replaced), so every key
+# it defines is given here. Access lines go to stdout, everything else to stderr.
+logconfig_dict: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "generic": {"format": _LOG_FORMAT, "class": "logging.Formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "stream": "ext://sys.stderr",
+        },
+        "access_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"level": loglevel.upper(), "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {
+            "level": loglevel.upper(),
+            "handlers": ["console"],
+            "propagate": False,
+            "qualname": "gunicorn.error",
+        },
+        "gunicorn.access": {
+            "level": "INFO",
+            "handlers": ["access_console"],
+            "propagate": False,
+            "qualname": "gunicorn.access",
+        },
+    },
+}
