@@ -1,0 +1,500 @@
+"""The one wire codec: JSON-shaped dicts <-> engine objects (SPEC §2, §6), built on cattrs.
+
+Structuring collects every problem with its path and raises one
+:class:`~mspromo_engine.exceptions.ValidationError`; nothing is half-built.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from mspromo_engine.basket import (
+    Basket,
+    Category,
+    EvaluationRequest,
+    Item,
+    QualifierGroup,
+    SpecialProgram,
+)
+from mspromo_engine.exceptions import ErrorDetail, ValidationError
+from mspromo_engine.model import (
+    DiscountType,
+    Family,
+    Group,
+    Node,
+    NodeType,
+    Promotion,
+    SpecialPromoInfo,
+    Strategy,
+)
+
+__all__ = [
+    "default_short_code",
+    "promotion_from_wire",
+    "promotion_to_wire",
+    "request_from_wire",
+    "validate_promotion",
+]
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
+
+class _FieldError(ValueError):
+    """A reason for one field, raised by a hook; cattrs attaches the path."""
+
+
+def _decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, float):
+        # Binary floats never touch a price: send money as a string (or an integer).
+        raise _FieldError("not a decimal (send a string such as \"12.50\", not a float)")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise _FieldError("not a decimal") from None
+    else:
+        raise _FieldError("not a decimal")
+    if not result.is_finite():
+        raise _FieldError("not a finite decimal")
+    return result
+
+
+def _datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, str):
+        try:
+            result = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise _FieldError("not an ISO 8601 datetime") from None
+    else:
+        raise _FieldError("not an ISO 8601 datetime")
+    # A datetime without an offset is read as UTC (docs/decisions.md).
+    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
+
+
+def _str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _FieldError("not a string")
+    return value
+
+
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return int(value)
+        raise _FieldError("not an integer")
+    return value
+
+
+def _bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _FieldError("not a boolean")
+    return value
+
+
+def _enum(value: Any, cls: type[E]) -> E:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise _FieldError(f"must be one of {allowed}") from None
+
+
+def _is_tuple_type(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _tuple_hook_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
+    item_type = get_args(t)[0]
+
+    def hook(value: Any, _: Any) -> tuple[Any, ...]:
+        # Only JSON arrays are lists: a string or an object is not silently iterated.
+        if not isinstance(value, list | tuple):
+            raise _FieldError("not a list")
+        errors: list[Exception] = []
+        out: list[Any] = []
+        for i, v in enumerate(value):
+            try:
+                out.append(conv.structure(v, item_type))
+            except Exception as exc:
+                note = IterableValidationNote(f"Structuring {t} @ index {i}", i, item_type)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {t}", errors, t)
+        return tuple(out)
+
+    return hook
+
+
+def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise _FieldError("not a JSON object")
+    return tuple(sorted(value.items()))
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=True)
+    conv.register_structure_hook(Decimal, _decimal)
+    conv.register_structure_hook(datetime, _datetime)
+    conv.register_structure_hook(str, _str)
+    conv.register_structure_hook(int, _int)
+    conv.register_structure_hook(bool, _bool)
+    conv.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum
+    )
+    conv.register_structure_hook_factory(_is_tuple_type, _tuple_hook_factory)
+    conv.register_structure_hook(
+        Group,
+        make_dict_structure_fn(Group, conv, nodes=override(rename="promo_group_nodes")),
+    )
+    conv.register_structure_hook(
+        Promotion,
+        make_dict_structure_fn(
+            Promotion, conv, extra_data=override(struct_hook=_extra_data)
+        ),
+    )
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value
+    )
+    conv.register_unstructure_hook(
+        Group,
+        make_dict_unstructure_fn(Group, conv, nodes=override(rename="promo_group_nodes")),
+    )
+    conv.register_unstructure_hook(
+        Promotion,
+        make_dict_unstructure_fn(
+            Promotion, conv, extra_data=override(unstruct_hook=lambda v: dict(v))
+        ),
+    )
+    return conv
+
+
+_converter = _make_converter()
+
+
+def _reason(exc: BaseException, _: type | None) -> str:
+    if isinstance(exc, KeyError):
+        return "required"
+    if isinstance(exc, _FieldError):
+        return str(exc)
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"unknown fields: {', '.join(sorted(exc.extra_fields))}"
+    if isinstance(exc, TypeError | AttributeError):
+        return "wrong type"
+    if isinstance(exc, ValueError):
+        return str(exc) or "invalid value"
+    return "invalid value"
+
+
+def _to_errors(exc: BaseException, root: str) -> list[ErrorDetail]:
+    details = []
+    for line in cattrs.transform_error(exc, path="$", format_exception=_reason):
+        message, _, where = line.rpartition(" @ ")
+        path = root + where[1:] if where.startswith("$") else root
+        path = path.replace(".nodes[", ".promo_group_nodes[")
+        details.append(ErrorDetail(path.lstrip("."), message))
+    return details
+
+
+def _structure(data: Any, cls: type[T], root: str) -> T:
+    if not isinstance(data, Mapping):
+        raise ValidationError([ErrorDetail(root, "not a JSON object")])
+    try:
+        return _converter.structure(data, cls)
+    except (ClassValidationError, IterableValidationError) as exc:
+        raise ValidationError(_to_errors(exc, root)) from None
+    except Exception as exc:  # a single field's hook raised outside a class
+        raise ValidationError([ErrorDetail(root, _reason(exc, None))]) from None
+
+
+# ---------------------------------------------------------------------------------------
+# Promotions
+
+
+def _decimals_of(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def validate_promotion(
+    promo: Promotion, path: str = "promotion", currency_decimals: int = 2
+) -> list[ErrorDetail]:
+    """The rules of SPEC §2 that a well-typed promotion must still satisfy."""
+    errors: list[ErrorDetail] = []
+
+    def err(field: str, message: str) -> None:
+        errors.append(ErrorDetail(f"{path}.{field}" if path else field, message))
+
+    if not promo.retailer:
+        err("retailer", "required")
+    if not promo.promo_id_retailer:
+        err("promo_id_retailer", "required")
+    if promo.end_date_time <= promo.start_date_time:
+        err("end_date_time", "must be after start_date_time")
+    if len(promo.active_days) != 7 or set(promo.active_days) - {"0", "1"}:
+        err("active_days", "must be 7 characters of 0 and 1, Monday first")
+    if promo.max_application_limit < 1:
+        err("max_application_limit", "must be at least 1")
+    if promo.evaluate_priority is not None and promo.evaluate_priority < 0:
+        err("evaluate_priority", "must be 0 or more")
+    if promo.layer < 1:
+        err("layer", "must be at least 1")
+    _check_value(promo.discount_type, promo.discount_value, "discount_value", err,
+                 currency_decimals)
+    if promo.max_discount is not None:
+        if promo.max_discount < 0:
+            err("max_discount", "must be 0 or more")
+        elif _decimals_of(promo.max_discount) > currency_decimals:
+            err("max_discount", f"more than {currency_decimals} decimal places")
+
+    groups = promo.promo_groups
+    names = [g.name for g in groups]
+    n = len(groups)
+    for i, g in enumerate(groups):
+        gp = f"promo_groups[{i}]"
+        if not g.name:
+            err(f"{gp}.name", "required")
+        elif names.index(g.name) != i:
+            err(f"{gp}.name", f"duplicate group name {g.name!r}")
+        if g.qty_or_value_min < 0:
+            err(f"{gp}.qty_or_value_min", "must be 0 or more")
+        if g.qty_or_value_max is not None and g.qty_or_value_max < g.qty_or_value_min:
+            err(f"{gp}.qty_or_value_max", "must be at least qty_or_value_min")
+        if not promo.family.is_basket and g.qty_or_value_min != int(g.qty_or_value_min):
+            err(f"{gp}.qty_or_value_min", "must be a whole number of units")
+        if not g.included:
+            err(f"{gp}.promo_group_nodes", "needs at least one node that is not excluded")
+        for j, node in enumerate(g.nodes):
+            if node.discount_value is not None:
+                _check_value(node.discount_type or promo.discount_type, node.discount_value,
+                              f"{gp}.promo_group_nodes[{j}].discount_value", err,
+                              currency_decimals)
+            if not node.node_id:
+                err(f"{gp}.promo_group_nodes[{j}].node_id", "required")
+
+    fam = promo.family
+    target = promo.target_discounted_group_name
+    if fam in (Family.EASY, Family.EASY_PLUS, Family.BASKET_THRESHOLD) and n != 1:
+        err("promo_groups", f"family {fam.value} needs exactly 1 group")
+    elif fam is Family.COMBO and n < 2:
+        err("promo_groups", "family c needs at least 2 groups")
+    elif fam is Family.LINE_SPECIAL and n < 1:
+        err("promo_groups", "family l needs at least 1 group")
+    elif fam is Family.BASKET_TARGET:
+        if n != 2:
+            err("promo_groups", "family t needs exactly 2 groups")
+        if target not in names:
+            err("target_discounted_group_name", "must name one of the promotion's groups")
+    elif fam in (Family.REQUISITE_TARGET, Family.EVEN_MULTILINE):
+        if n == 1:
+            m = promo.target_discounted_group_qty_min
+            if m is None or m < 1:
+                err("target_discounted_group_qty_min", "must be at least 1 with one group")
+            elif m > groups[0].qty_or_value_min:
+                err("target_discounted_group_qty_min", "cannot exceed the group minimum")
+        elif n == 2:
+            if target not in names:
+                err("target_discounted_group_name", "must name one of the promotion's groups")
+        else:
+            err("promo_groups", f"family {fam.value} needs 1 or 2 groups")
+    return errors
+
+
+def _check_value(
+    kind: DiscountType,
+    value: Decimal,
+    field: str,
+    err: Callable[[str, str], None],
+    currency_decimals: int,
+) -> None:
+    if value < 0:
+        err(field, "must be 0 or more")
+    elif kind is DiscountType.PERCENT and value > 100:
+        err(field, "a percentage cannot exceed 100")
+    elif kind is not DiscountType.PERCENT and _decimals_of(value) > currency_decimals:
+        err(field, f"more than {currency_decimals} decimal places")
+
+
+def default_short_code(promo: Promotion) -> str:
+    """A display code from the family, e.g. ``Buy3ofG1for10p`` (SPEC §2)."""
+    unit = {DiscountType.PERCENT: "p", DiscountType.VALUE: "v", DiscountType.FIXED_PRICE: "f"}
+    value = promo.discount_value.normalize()
+    value_txt = format(value, "f")
+    parts = "".join(
+        f"{format(g.qty_or_value_min.normalize(), 'f')}of{g.name.upper()}"
+        for g in promo.promo_groups
+    )
+    verb = "Spend" if promo.family.is_basket else "Buy"
+    return f"{verb}{parts}for{value_txt}{unit[promo.discount_type]}"
+
+
+def _normalise_promotion(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    # The stored id travels as ``id`` in some clients and ``promo_id`` in others.
+    if "promo_id" not in out and "id" in out:
+        out["promo_id"] = out["id"]
+    out.pop("id", None)
+    for key in ("title", "description", "promo_short_code", "promo_id"):
+        if out.get(key) is None:
+            out.pop(key, None)
+    for key in ("extra_data", "stores", "special_promo_info"):
+        if key in out and out[key] is None:
+            out.pop(key)
+    return out
+
+
+def promotion_from_wire(
+    data: Any, *, path: str = "promotion", currency_decimals: int = 2
+) -> Promotion:
+    """A validated :class:`Promotion` from its wire dict, or :class:`ValidationError`."""
+    if not isinstance(data, Mapping):
+        raise ValidationError([ErrorDetail(path, "not a JSON object")])
+    promo = _structure(_normalise_promotion(data), Promotion, path)
+    errors = validate_promotion(promo, path, currency_decimals)
+    if errors:
+        raise ValidationError(errors)
+    if not promo.promo_short_code:
+        import attrs
+
+        promo = attrs.evolve(promo, promo_short_code=default_short_code(promo))
+    return promo
+
+
+def promotion_to_wire(promo: Promotion) -> dict[str, Any]:
+    """The wire dict of a promotion (decimals as strings, datetimes ISO 8601)."""
+    out: dict[str, Any] = _converter.unstructure(promo, Promotion)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluate requests
+
+
+def _normalise_item(item: Any) -> Any:
+    if not isinstance(item, Mapping):
+        return item
+    out = dict(item)
+    if "categories" not in out and "catgories" in out:
+        out["categories"] = out.pop("catgories")
+    out.pop("catgories", None)
+    cats = out.get("categories")
+    if cats is None:
+        out.pop("categories", None)
+    elif isinstance(cats, list):
+        out["categories"] = [
+            {**c, "type": c["name"]} if isinstance(c, Mapping) and "type" not in c
+            and "name" in c else c
+            for c in cats
+        ]
+        for c in out["categories"]:
+            if isinstance(c, dict):
+                c.pop("name", None)
+    if out.get("sp") is None:
+        out.pop("sp", None)  # defaults to mrp
+    for key in ("item_id", "barcode", "uom"):
+        if out.get(key) is None:
+            out.pop(key, None)
+        elif isinstance(out[key], int) and not isinstance(out[key], bool):
+            out[key] = str(out[key])
+    if out.get("weight") is None:
+        out.pop("weight", None)
+    return out
+
+
+def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
+    """A validated :class:`EvaluationRequest`; ``now`` is used when ``at`` is absent."""
+    if not isinstance(data, Mapping):
+        raise ValidationError([ErrorDetail("", "the request body must be a JSON object")])
+    out = {k: v for k, v in data.items() if v is not None and k != "version"}
+    if "at" not in out:
+        out["at"] = now
+    basket = out.get("basket")
+    if isinstance(basket, Mapping):
+        basket = dict(basket)
+        if isinstance(basket.get("items"), list):
+            basket["items"] = [_normalise_item(i) for i in basket["items"]]
+        if basket.get("id") is None:
+            basket.pop("id", None)
+        elif isinstance(basket["id"], int) and not isinstance(basket["id"], bool):
+            basket["id"] = str(basket["id"])
+        out["basket"] = basket
+    overrides = out.pop("promo_override", ())
+    if "customer_id" in out and isinstance(out["customer_id"], int):
+        out["customer_id"] = str(out["customer_id"])
+    request = _structure(out, EvaluationRequest, "")
+    errors: list[ErrorDetail] = []
+    decimals = request.currency_decimals
+    if not 0 <= decimals <= 6:
+        errors.append(ErrorDetail("currency_decimals", "must be between 0 and 6"))
+        decimals = 2
+    try:
+        ZoneInfo(request.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(ErrorDetail("timezone", "not an IANA time zone name"))
+    for i, item in enumerate(request.basket.items):
+        p = f"basket.items[{i}]"
+        if item.qty < 1:
+            errors.append(ErrorDetail(f"{p}.qty", "must be at least 1"))
+        for field in ("mrp", "sp"):
+            value: Decimal = getattr(item, field)
+            if value < 0:
+                errors.append(ErrorDetail(f"{p}.{field}", "must be 0 or more"))
+            elif _decimals_of(value) > decimals:
+                errors.append(ErrorDetail(f"{p}.{field}", f"more than {decimals} decimal places"))
+        if item.sp > item.mrp:
+            errors.append(ErrorDetail(f"{p}.sp", "cannot exceed mrp"))
+        if item.weight <= 0:
+            errors.append(ErrorDetail(f"{p}.weight", "must be more than 0"))
+        for j, cat in enumerate(item.categories):
+            if cat.type not in _CATEGORY_TYPES:
+                errors.append(ErrorDetail(f"{p}.categories[{j}].type", "must be one of c1…c7"))
+    promos: list[Promotion] = []
+    if not isinstance(overrides, list | tuple):
+        errors.append(ErrorDetail("promo_override", "not a list"))
+    else:
+        for i, raw in enumerate(overrides):
+            try:
+                promos.append(
+                    promotion_from_wire(
+                        raw, path=f"promo_override[{i}]", currency_decimals=decimals
+                    )
+                )
+            except ValidationError as exc:
+                errors.extend(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    import attrs
+
+    return attrs.evolve(request, promo_override=tuple(promos))
+
+
+_CATEGORY_TYPES = frozenset(t.value for t in NodeType if t is not NodeType.ITEM)
+_ = Strategy  # re-exported enums are documented in model

@@ -1,0 +1,56 @@
+"""Money: one type (:class:`decimal.Decimal`), one rounding helper, one allocation helper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = ["ZERO", "allocate", "format_money", "quantum", "round_money"]
+
+ZERO = Decimal(0)
+_QUANTA = {d: Decimal(1).scaleb(-d) for d in range(0, 7)}
+_THREE_PLACES = Decimal("0.001")
+
+
+def quantum(decimals: int) -> Decimal:
+    """The smallest amount of a currency with ``decimals`` places (``0.01`` for 2)."""
+    q = _QUANTA.get(decimals)
+    return q if q is not None else Decimal(1).scaleb(-decimals)
+
+
+def round_money(amount: Decimal, decimals: int) -> Decimal:
+    """Round half up to the currency's decimals: the only rounding the engine does."""
+    return amount.quantize(quantum(decimals), rounding=ROUND_HALF_UP)
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal], decimals: int) -> list[Decimal]:
+    """Split ``total`` over parts in proportion to ``weights``.
+
+    Every part but the last gets its rounded share; the last gets the remainder, so the
+    parts always add up to ``total`` exactly. When all weights are zero the split is equal.
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    if n == 1:
+        return [total]
+    weight_sum = sum(weights, ZERO)
+    parts: list[Decimal] = []
+    running = ZERO
+    if weight_sum == 0:
+        share = round_money(total / n, decimals)
+        for _ in range(n - 1):
+            parts.append(share)
+            running += share
+    else:
+        for w in weights[:-1]:
+            part = round_money(total * w / weight_sum, decimals)
+            parts.append(part)
+            running += part
+    parts.append(total - running)
+    return parts
+
+
+def format_money(amount: Decimal) -> str:
+    """Money as clients expect it on the wire: a decimal string with three places."""
+    return str(amount.quantize(_THREE_PLACES, rounding=ROUND_HALF_UP))
