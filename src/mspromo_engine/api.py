@@ -20,9 +20,7 @@ def evaluate(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
     return run(request, rules)
 
 
-def evaluate_json(
-    request: Mapping[str, Any], rules: RuleSet, *, now: datetime
-) -> dict[str, Any]:
+def evaluate_json(request: Mapping[str, Any], rules: RuleSet, *, now: datetime) -> dict[str, Any]:
     """The evaluate endpoint as a function: request dict (SPEC §6) -> response dict.
 
     ``now`` is used when the request has no ``at``. Raises

@@ -110,7 +110,5 @@ def expand_units(basket: Basket) -> tuple[Unit, ...]:
     for line_no, item in enumerate(basket.items):
         cats = frozenset((c.type, c.value) for c in item.categories)
         for _ in range(item.qty):
-            units.append(
-                Unit(len(units), line_no, item.sku, item.mrp, item.sp, item.weight, cats)
-            )
+            units.append(Unit(len(units), line_no, item.sku, item.mrp, item.sp, item.weight, cats))
     return tuple(units)

@@ -23,22 +23,15 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from mspromo_engine.basket import (
-    Basket,
-    Category,
     EvaluationRequest,
-    Item,
-    QualifierGroup,
-    SpecialProgram,
 )
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.model import (
     DiscountType,
     Family,
     Group,
-    Node,
     NodeType,
     Promotion,
-    SpecialPromoInfo,
     Strategy,
 )
 
@@ -59,9 +52,9 @@ class _FieldError(ValueError):
 
 
 def _decimal(value: Any, _: type) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         # Binary floats never touch a price: send money as a string (or an integer).
-        raise _FieldError("not a decimal (send a string such as \"12.50\", not a float)")
+        raise _FieldError('not a decimal (send a string such as "12.50", not a float)')
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -175,9 +168,7 @@ def _make_converter() -> cattrs.Converter:
     )
     conv.register_structure_hook(
         Promotion,
-        make_dict_structure_fn(
-            Promotion, conv, extra_data=override(struct_hook=_extra_data)
-        ),
+        make_dict_structure_fn(Promotion, conv, extra_data=override(struct_hook=_extra_data)),
     )
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
@@ -190,9 +181,7 @@ def _make_converter() -> cattrs.Converter:
     )
     conv.register_unstructure_hook(
         Promotion,
-        make_dict_unstructure_fn(
-            Promotion, conv, extra_data=override(unstruct_hook=lambda v: dict(v))
-        ),
+        make_dict_unstructure_fn(Promotion, conv, extra_data=override(unstruct_hook=dict)),
     )
     return conv
 
@@ -267,8 +256,9 @@ def validate_promotion(
         err("evaluate_priority", "must be 0 or more")
     if promo.layer < 1:
         err("layer", "must be at least 1")
-    _check_value(promo.discount_type, promo.discount_value, "discount_value", err,
-                 currency_decimals)
+    _check_value(
+        promo.discount_type, promo.discount_value, "discount_value", err, currency_decimals
+    )
     if promo.max_discount is not None:
         if promo.max_discount < 0:
             err("max_discount", "must be 0 or more")
@@ -294,9 +284,13 @@ def validate_promotion(
             err(f"{gp}.promo_group_nodes", "needs at least one node that is not excluded")
         for j, node in enumerate(g.nodes):
             if node.discount_value is not None:
-                _check_value(node.discount_type or promo.discount_type, node.discount_value,
-                              f"{gp}.promo_group_nodes[{j}].discount_value", err,
-                              currency_decimals)
+                _check_value(
+                    node.discount_type or promo.discount_type,
+                    node.discount_value,
+                    f"{gp}.promo_group_nodes[{j}].discount_value",
+                    err,
+                    currency_decimals,
+                )
             if not node.node_id:
                 err(f"{gp}.promo_group_nodes[{j}].node_id", "required")
 
@@ -410,8 +404,9 @@ def _normalise_item(item: Any) -> Any:
         out.pop("categories", None)
     elif isinstance(cats, list):
         out["categories"] = [
-            {**c, "type": c["name"]} if isinstance(c, Mapping) and "type" not in c
-            and "name" in c else c
+            {**c, "type": c["name"]}
+            if isinstance(c, Mapping) and "type" not in c and "name" in c
+            else c
             for c in cats
         ]
         for c in out["categories"]:

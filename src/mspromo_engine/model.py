@@ -148,8 +148,6 @@ class SpecialPromoInfo:
     description: str = ""
 
 
-
-
 @attrs.frozen
 class Promotion:
     """One promotion rule (a.k.a. header) with its groups, schedule and scoping."""
@@ -175,12 +173,8 @@ class Promotion:
     is_active: bool = True
     active_days: str = "1111111"
     is_happy_hour: bool = False
-    discounted_group_item_selection_criteria: SelectionCriteria = (
-        SelectionCriteria.FAVOUR_RETAILER
-    )
-    requisite_groups_item_selection_criteria: SelectionCriteria = (
-        SelectionCriteria.FAVOUR_RETAILER
-    )
+    discounted_group_item_selection_criteria: SelectionCriteria = SelectionCriteria.FAVOUR_RETAILER
+    requisite_groups_item_selection_criteria: SelectionCriteria = SelectionCriteria.FAVOUR_RETAILER
     target_discounted_group_name: str | None = None
     target_discounted_group_qty_min: int | None = None
     layer: int = 1

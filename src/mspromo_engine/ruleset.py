@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
+from mspromo_engine.basket import Unit
 from mspromo_engine.model import Promotion
 
 __all__ = ["RuleSet"]
@@ -20,6 +21,10 @@ class RuleSet:
     @classmethod
     def compile(cls, promotions: Iterable[Promotion]) -> RuleSet:
         return cls(tuple(promotions))
+
+    def matching(self, units: Sequence[Unit]) -> Sequence[Promotion]:
+        """The promotions that may have an eligible unit among ``units`` (a superset)."""
+        return self.promotions
 
     def __len__(self) -> int:
         return len(self.promotions)

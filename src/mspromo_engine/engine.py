@@ -1,0 +1,213 @@
+"""Evaluation: which promotions take part, then layer by layer (SPEC §5.2), each layer's
+best-discount promotions resolved before its priority promotions, item-level families
+before basket families. Working state is local to one call: rule sets stay shared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from mspromo_engine.basket import EvaluationRequest, Item, Unit
+from mspromo_engine.eligibility import matching_node
+from mspromo_engine.explain import Reason
+from mspromo_engine.families import RULES
+from mspromo_engine.families.common import Application, Candidate, LayerView, Outcome
+from mspromo_engine.model import DiscountApplyType, EvaluateCriteria, Node, Promotion
+from mspromo_engine.money import ZERO, allocate
+from mspromo_engine.participation import exclusion_reason
+from mspromo_engine.result import Evaluation, PromotionResult
+from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.selection import resolve_best_discount
+
+__all__ = ["canonical_units", "run", "run_candidate"]
+
+
+def canonical_units(items: tuple[Item, ...]) -> tuple[Unit, ...]:
+    """The basket's units in canonical line order, so that the order of lines in the
+    request never changes the result (SPEC §5.6); ``Unit.line`` keeps the request index."""
+    order = sorted(range(len(items)), key=lambda i: (_line_key(items[i]), i))
+    units: list[Unit] = []
+    for line in order:
+        item = items[line]
+        cats = frozenset((c.type, c.value) for c in item.categories)
+        for _ in range(item.qty):
+            units.append(Unit(len(units), line, item.sku, item.mrp, item.sp, item.weight, cats))
+    return tuple(units)
+
+
+def _line_key(item: Item) -> tuple[object, ...]:
+    return (
+        item.sku,
+        item.item_id,
+        item.barcode,
+        item.mrp,
+        item.sp,
+        item.weight,
+        item.uom,
+        item.qty,
+        sorted((c.type, c.value) for c in item.categories),
+    )
+
+
+def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
+    units = canonical_units(request.basket.items)
+    local_at = request.at.astimezone(ZoneInfo(request.timezone))
+    qualifiers = request.qualifier_ids
+    results: dict[tuple[str, str], PromotionResult] = {}
+    candidates: list[Candidate] = []
+
+    # An on-the-fly promotion replaces a stored one with the same retailer id (SPEC §5.5).
+    overridden = {_key(p) for p in request.promo_override}
+    considered = [
+        (p, request.store_id in p.stores)
+        for p in rules.matching(units)
+        if _key(p) not in overridden
+    ]
+    considered += [(p, True) for p in request.promo_override]
+    for promo, linked in considered:
+        reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked)
+        candidate = None
+        if reason is None:
+            candidate = _candidate(promo, units)
+            reason = _eligibility_reason(promo, candidate, units)
+        if reason is None and candidate is not None:
+            candidates.append(candidate)
+        elif request.explain or reason is None:
+            results[_key(promo)] = PromotionResult(promo, reason=reason)
+
+    finals = tuple(u.sp for u in units)
+    discounted = 0
+    exact = True
+    keyed = sorted(candidates, key=lambda c: _phase_key(c.promotion))
+    for _, layer_iter in groupby(keyed, key=lambda c: c.promotion.effective_layer):
+        view = LayerView(
+            units,
+            finals,
+            0,
+            discounted,
+            request.currency_decimals,
+            request.keep_zero_discount_promos,
+        )
+        layer = list(layer_iter)
+        for _, phase_iter in groupby(layer, key=lambda c: c.promotion.family.is_basket):
+            phase = list(phase_iter)
+            best = [
+                c for c in phase if c.promotion.evaluate_criteria is EvaluateCriteria.BEST_DISCOUNT
+            ]
+            applied, view, cluster_exact = resolve_best_discount(best, view, run_candidate)
+            exact = exact and cluster_exact
+            for candidate in phase:
+                if candidate.promotion.evaluate_criteria is EvaluateCriteria.PRIORITY:
+                    outcome = run_candidate(candidate, view)
+                    applied.append((candidate, outcome))
+                    view = view.after(outcome)
+            for candidate, outcome in applied:
+                results[_key(candidate.promotion)] = PromotionResult(
+                    candidate.promotion,
+                    outcome=outcome,
+                    reason=Reason.APPLIED if outcome.applications else outcome.reason,
+                    best_discount=candidate in best,
+                    candidate=candidate,
+                )
+        for u, (before, after) in enumerate(zip(finals, view.finals, strict=True)):
+            if after != before:
+                discounted |= 1 << u
+        finals = view.finals
+    if request.explain:
+        _mark_best_discount_losers(results)
+    return Evaluation(request, units, tuple(results.values()), exact)
+
+
+def _key(promo: Promotion) -> tuple[str, str]:
+    return (promo.retailer, promo.promo_id_retailer)
+
+
+def _phase_key(promo: Promotion) -> tuple[int, bool, tuple[int, int, str]]:
+    return (promo.effective_layer, promo.family.is_basket, promo.priority_key)
+
+
+def _candidate(promo: Promotion, units: tuple[Unit, ...]) -> Candidate:
+    """The promotion's eligible units per group (a unit may be eligible for several)."""
+    groups: list[tuple[int, ...]] = []
+    nodes: list[dict[int, Node]] = []
+    for group in promo.promo_groups:
+        matched: dict[int, Node] = {}
+        for unit in units:
+            node = matching_node(group, unit)
+            if node is not None:
+                matched[unit.index] = node
+        groups.append(tuple(matched))
+        nodes.append(matched)
+    return Candidate(promo, tuple(groups), tuple(nodes))
+
+
+def _eligibility_reason(
+    promo: Promotion, candidate: Candidate, units: tuple[Unit, ...]
+) -> Reason | None:
+    if any(candidate.groups):
+        return None
+    included = any(
+        any(n.matches_all or _node_hits(n, unit) for n in g.included)
+        for g in promo.promo_groups
+        for unit in units
+    )
+    return Reason.ALL_UNITS_EXCLUDED if included else Reason.NO_ELIGIBLE_UNITS
+
+
+def _node_hits(node: Node, unit: Unit) -> bool:
+    from mspromo_engine.eligibility import node_matches
+
+    return node_matches(node, unit.sku, unit.categories)
+
+
+def run_candidate(candidate: Candidate, view: LayerView) -> Outcome:
+    """One promotion on the current view: its family's rule, then the rules every family
+    shares — zero-discount applications dropped (SPEC §3.2) and ``max_discount``."""
+    promo = candidate.promotion
+    outcome = RULES[promo.family](candidate, view)
+    apps = outcome.applications
+    reason = outcome.reason
+    if not view.keep_zero:
+        kept = tuple(a for a in apps if a.total > 0)
+        if apps and not kept:
+            reason = Reason.ZERO_DISCOUNT
+        apps = kept
+    if promo.max_discount is not None and apps:
+        capped = _cap(apps, promo.max_discount, view.decimals)
+        if capped is not None:
+            apps = capped
+            reason = Reason.CAPPED_BY_MAX_DISCOUNT
+    return attrs.evolve(
+        outcome,
+        applications=apps,
+        reason=reason,
+        lowers_price=promo.discount_apply_type is not DiscountApplyType.CASHBACK,
+    )
+
+
+def _cap(
+    apps: Iterable[Application], cap: Decimal, decimals: int
+) -> tuple[Application, ...] | None:
+    """Re-allocate ``cap`` over the units in proportion to their discounts when the total
+    is over it; None when the cap does not bite."""
+    apps = tuple(apps)
+    flat = [(i, u, d) for i, a in enumerate(apps) for u, d in a.discounts]
+    total = sum((d for _, _, d in flat), ZERO)
+    if total <= cap:
+        return None
+    parts = allocate(cap, [d for _, _, d in flat], decimals)
+    per_app: list[list[tuple[int, Decimal]]] = [[] for _ in apps]
+    for (i, u, _), part in zip(flat, parts, strict=True):
+        per_app[i].append((u, part))
+    return tuple(Application(tuple(d), a.requisites) for d, a in zip(per_app, apps, strict=True))
+
+
+def _mark_best_discount_losers(results: dict[tuple[str, str], PromotionResult]) -> None:
+    for key, result in results.items():
+        lost = result.best_discount and result.outcome is not None and not result.applied
+        if lost and result.reason in (None, Reason.UNITS_TAKEN, Reason.NOT_ENOUGH_UNITS):
+            results[key] = attrs.evolve(result, reason=Reason.LOST_BEST_DISCOUNT)

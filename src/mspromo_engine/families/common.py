@@ -1,0 +1,226 @@
+"""What every family shares: the candidate a family works on, the view of the basket it
+sees, the applications it returns, unit ordering (SPEC §3.3) and the discount
+calculator (SPEC §3.2). A family module picks units; this module says how much."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from mspromo_engine.basket import Unit
+from mspromo_engine.explain import Reason
+from mspromo_engine.model import (
+    DiscountType,
+    Node,
+    Promotion,
+    ReferencePrice,
+    SelectionCriteria,
+    Strategy,
+)
+from mspromo_engine.money import ZERO, allocate, round_money
+
+__all__ = [
+    "Application",
+    "Candidate",
+    "LayerView",
+    "Outcome",
+    "Suggestion",
+    "allocate_over",
+    "clamp",
+    "discount_units",
+    "order_cheapest_first",
+    "order_dearest_first",
+    "order_for_discount",
+]
+
+
+@attrs.frozen
+class Candidate:
+    """A promotion taking part in one evaluation, with its eligible units per group
+    (in the promotion's group order) and the node that matched each unit."""
+
+    promotion: Promotion
+    groups: tuple[tuple[int, ...], ...]
+    nodes: tuple[dict[int, Node], ...] = attrs.field(eq=False, hash=False)
+
+    @property
+    def all_units(self) -> frozenset[int]:
+        return frozenset(u for g in self.groups for u in g)
+
+
+@attrs.frozen
+class LayerView:
+    """What a family may look at in a layer: the units, their current final prices, and
+    which units it may still take. Read-only; the engine owns every change."""
+
+    units: tuple[Unit, ...]
+    finals: tuple[Decimal, ...]
+    taken: int  # bit i set: unit i consumed earlier in this layer
+    discounted_before: int  # bit i set: unit i discounted in an earlier layer
+    decimals: int
+    keep_zero: bool = False  # keep_zero_discount_promos of the request
+
+    def after(self, outcome: Outcome) -> LayerView:
+        """The view once ``outcome`` is committed: its units taken, finals lowered.
+        (Cashback does not lower what the customer pays now.)"""
+        if not outcome.applications:
+            return self
+        taken = self.taken
+        finals = list(self.finals)
+        lowers = outcome.lowers_price
+        for app in outcome.applications:
+            for u, amount in app.discounts:
+                taken |= 1 << u
+                if lowers:
+                    finals[u] -= amount
+            for u in app.requisites:
+                taken |= 1 << u
+        return attrs.evolve(self, taken=taken, finals=tuple(finals))
+
+    def free(self, promo: Promotion, units: Iterable[int]) -> list[int]:
+        """The units ``promo`` may still take, in the order given."""
+        blocked = self.taken
+        if not promo.apply_on_discounted_items:
+            blocked |= self.discounted_before
+        return [u for u in units if not blocked >> u & 1]
+
+    def reference(self, promo: Promotion, unit: int) -> Decimal:
+        """The reference price R of SPEC §3.1."""
+        on = promo.discount_value_on
+        if on is ReferencePrice.MRP:
+            return self.units[unit].mrp
+        if on is ReferencePrice.SALE_PRICE:
+            return self.units[unit].sp
+        return self.finals[unit]
+
+
+@attrs.frozen
+class Application:
+    """One use of a promotion: the discount on each discounted unit, and the units that
+    qualified it without a discount (requisites)."""
+
+    discounts: tuple[tuple[int, Decimal], ...]
+    requisites: tuple[int, ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        return sum((d for _, d in self.discounts), ZERO)
+
+    @property
+    def units(self) -> tuple[int, ...]:
+        return tuple(u for u, _ in self.discounts) + self.requisites
+
+
+@attrs.frozen
+class Suggestion:
+    """What would make the promotion apply (again) on the given units."""
+
+    units: frozenset[int]
+    missing_qty: int | None = None
+    missing_value: Decimal | None = None
+    free_item_missing: int | None = None
+
+
+@attrs.frozen
+class Outcome:
+    """What a family did: its applications, a suggestion, and why it did not apply."""
+
+    applications: tuple[Application, ...] = ()
+    suggestion: Suggestion | None = None
+    reason: Reason | None = None
+    missing: int | Decimal | None = None  # how many units / how much spend is missing
+    lowers_price: bool = True  # False for cashback (SPEC §6)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((a.total for a in self.applications), ZERO)
+
+
+FamilyRule = Callable[[Candidate, LayerView], Outcome]
+
+
+# ---------------------------------------------------------------------------------------
+# Unit order (SPEC §3.3). Ties: line order in the (canonical) request, then unit order,
+# which is exactly the unit index.
+
+
+def order_cheapest_first(view: LayerView, promo: Promotion, units: Iterable[int]) -> list[int]:
+    return sorted(units, key=lambda u: (view.reference(promo, u), u))
+
+
+def order_dearest_first(view: LayerView, promo: Promotion, units: Iterable[int]) -> list[int]:
+    return sorted(units, key=lambda u: (-view.reference(promo, u), u))
+
+
+def order_for_discount(
+    view: LayerView, promo: Promotion, units: Iterable[int], criterion: SelectionCriteria
+) -> list[int]:
+    """Units in the order a discounted group takes them: favour retailer takes the
+    cheapest first; favour customer and most expensive take the dearest first."""
+    if criterion is SelectionCriteria.FAVOUR_RETAILER:
+        return order_cheapest_first(view, promo, units)
+    return order_dearest_first(view, promo, units)
+
+
+# ---------------------------------------------------------------------------------------
+# The calculator (SPEC §3.2)
+
+
+def clamp(amount: Decimal, final: Decimal) -> Decimal:
+    """A unit's discount lies in [0, final]: no negative price, no price raised."""
+    if amount < 0:
+        return ZERO
+    return final if amount > final else amount
+
+
+def allocate_over(
+    view: LayerView, promo: Promotion, units: Sequence[int], total: Decimal
+) -> list[tuple[int, Decimal]]:
+    """``total`` over ``units`` in proportion to R, dearest first so that the remainder
+    lands on the cheapest unit (SPEC §3.4, §4 Combo example), each clamped."""
+    ordered = order_dearest_first(view, promo, units)
+    parts = allocate(total, [view.reference(promo, u) for u in ordered], view.decimals)
+    return [(u, clamp(p, view.finals[u])) for u, p in zip(ordered, parts, strict=True)]
+
+
+def discount_units(
+    view: LayerView,
+    promo: Promotion,
+    units: Sequence[int],
+    *,
+    kind: DiscountType | None = None,
+    value: Decimal | None = None,
+    strategy: Strategy | None = None,
+) -> list[tuple[int, Decimal]]:
+    """The discount on each unit of one application (SPEC §3.2); ``kind``/``value``/
+    ``strategy`` default to the promotion's header."""
+    kind = promo.discount_type if kind is None else kind
+    v = promo.discount_value if value is None else value
+    strategy = promo.discount_type_strategy if strategy is None else strategy
+    d = view.decimals
+    finals = view.finals
+    if kind is DiscountType.PERCENT:
+        return [
+            (u, clamp(round_money(view.reference(promo, u) * v / 100, d), finals[u])) for u in units
+        ]
+    if strategy is Strategy.EACH_ITEM:
+        if kind is DiscountType.VALUE:
+            return [(u, clamp(round_money(v * view.units[u].weight, d), finals[u])) for u in units]
+        return [
+            (u, clamp(finals[u] - round_money(v * view.units[u].weight, d), finals[u]))
+            for u in units
+        ]
+    if kind is DiscountType.VALUE:
+        return allocate_over(view, promo, units, v)
+    set_discount = sum((finals[u] for u in units), ZERO) - v
+    if set_discount <= 0:
+        return [(u, ZERO) for u in units]
+    return allocate_over(view, promo, units, set_discount)
+
+
+def application(
+    discounts: Iterable[tuple[int, Decimal]], requisites: Iterable[int] = ()
+) -> Application:
+    return Application(tuple(discounts), tuple(requisites))

@@ -1,0 +1,44 @@
+"""Family ``e`` Easy — "buy N, get a discount on those N" (SPEC §4).
+
+Each application consumes exactly N units of the one group, all of them discounted;
+units beyond the last full multiple get nothing.
+"""
+
+from __future__ import annotations
+
+from mspromo_engine.explain import Reason
+from mspromo_engine.families.common import (
+    Candidate,
+    LayerView,
+    Outcome,
+    Suggestion,
+    application,
+    discount_units,
+    order_for_discount,
+)
+
+
+def apply(candidate: Candidate, view: LayerView) -> Outcome:
+    promo = candidate.promotion
+    n = max(1, int(promo.promo_groups[0].qty_or_value_min))
+    free = view.free(promo, candidate.groups[0])
+    ordered = order_for_discount(view, promo, free, promo.discounted_group_item_selection_criteria)
+    count = min(promo.max_application_limit, len(ordered) // n)
+    applications = tuple(
+        application(discount_units(view, promo, ordered[k * n : (k + 1) * n])) for k in range(count)
+    )
+    return Outcome(applications, *_shortfall(candidate, n, len(ordered) - count * n, count))
+
+
+def _shortfall(
+    candidate: Candidate, n: int, leftover: int, count: int
+) -> tuple[Suggestion | None, Reason | None, int | None]:
+    promo = candidate.promotion
+    suggestion = None
+    if count < promo.max_application_limit:
+        suggestion = Suggestion(frozenset(candidate.groups[0]), missing_qty=n - leftover)
+    if count:
+        return suggestion, None, None
+    if not candidate.groups[0]:
+        return suggestion, Reason.NO_ELIGIBLE_UNITS, None
+    return suggestion, Reason.NOT_ENOUGH_UNITS, n - leftover

@@ -1,0 +1,53 @@
+"""Family ``p`` Easy+ — "buy at least N, every unit gets the deal" (SPEC §4).
+
+One application at most. With strategy ``a`` the value is for a set of N: each unit gets
+the share v/N and every N-th unit the remainder of its set.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from mspromo_engine.explain import Reason
+from mspromo_engine.families.common import (
+    Candidate,
+    LayerView,
+    Outcome,
+    Suggestion,
+    application,
+    clamp,
+    discount_units,
+    order_for_discount,
+)
+from mspromo_engine.model import DiscountType, Strategy
+from mspromo_engine.money import round_money
+
+
+def apply(candidate: Candidate, view: LayerView) -> Outcome:
+    promo = candidate.promotion
+    group = promo.promo_groups[0]
+    n = max(1, int(group.qty_or_value_min))
+    free = view.free(promo, candidate.groups[0])
+    if len(free) < n:
+        reason = Reason.NOT_ENOUGH_UNITS if candidate.groups[0] else Reason.NO_ELIGIBLE_UNITS
+        suggestion = Suggestion(frozenset(candidate.groups[0]), missing_qty=n - len(free))
+        return Outcome((), suggestion, reason, n - len(free))
+    ordered = order_for_discount(view, promo, free, promo.discounted_group_item_selection_criteria)
+    if group.qty_or_value_max is not None:
+        ordered = ordered[: int(group.qty_or_value_max)]
+    if (
+        promo.discount_type is DiscountType.PERCENT
+        or promo.discount_type_strategy is Strategy.EACH_ITEM
+    ):
+        return Outcome((application(discount_units(view, promo, ordered)),))
+    # Strategy a: v is per set of N; shares of v/N with the remainder on every N-th unit.
+    v = promo.discount_value
+    share = round_money(v / n, view.decimals)
+    last = v - share * (n - 1)
+    discounts = []
+    for k, u in enumerate(ordered, start=1):
+        part = last if k % n == 0 else share
+        final = view.finals[u]
+        amount: Decimal = part if promo.discount_type is DiscountType.VALUE else final - part
+        discounts.append((u, clamp(amount, final)))
+    return Outcome((application(discounts),))

@@ -1,0 +1,57 @@
+"""Whether a promotion takes part in an evaluation at all (SPEC §5.1, §5.4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from mspromo_engine.basket import EvaluationRequest
+from mspromo_engine.explain import Reason
+from mspromo_engine.model import Availability, Promotion
+
+__all__ = ["exclusion_reason", "in_happy_hour"]
+
+
+def exclusion_reason(
+    promo: Promotion,
+    request: EvaluationRequest,
+    local_at: datetime,
+    qualifiers: frozenset[str],
+    *,
+    linked: bool,
+) -> Reason | None:
+    """None when the promotion takes part; else the first reason it does not.
+
+    ``local_at`` is the request's ``at`` in the request's time zone; ``linked`` is False
+    only for a stored promotion whose store links do not include the request's store.
+    """
+    if not promo.is_active:
+        return Reason.INACTIVE
+    if not linked:
+        return Reason.NOT_IN_STORE
+    at = request.at
+    if not promo.start_date_time <= at < promo.end_date_time:
+        return Reason.OUTSIDE_WINDOW
+    if promo.active_days[local_at.weekday()] != "1":
+        return Reason.INACTIVE_DAY
+    if promo.is_happy_hour and not in_happy_hour(promo, local_at):
+        return Reason.OUTSIDE_HAPPY_HOUR
+    if promo.availability is Availability.SPECIAL and not any(
+        s.group_qualifier_id in qualifiers for s in promo.special_promo_info
+    ):
+        return Reason.QUALIFIER_MISSING
+    return None
+
+
+def in_happy_hour(promo: Promotion, local_at: datetime) -> bool:
+    """The wall-clock time of ``at`` in the store lies in [start, end) of the times written
+    in the window's datetimes, whatever offset they carry; the window may cross midnight."""
+    start = _wall(promo.start_date_time)
+    end = _wall(promo.end_date_time)
+    now = local_at.time().replace(tzinfo=None)
+    if start <= end:
+        return start <= now < end
+    return now >= start or now < end
+
+
+def _wall(value: datetime) -> time:
+    return value.time().replace(tzinfo=None)
