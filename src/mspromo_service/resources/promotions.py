@@ -1,0 +1,154 @@
+"""Promotion storage endpoints: create, list, by retailer, by store, bulk by ids, one."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import falcon
+
+from mspromo_engine import Promotion, ValidationError, promotion_to_wire
+from mspromo_engine.exceptions import ErrorDetail
+from mspromo_service.repository import Repository
+from mspromo_service.resources.common import (
+    int_param,
+    json_object,
+    path_param,
+    read_json,
+    str_param,
+)
+from mspromo_service.rules import RulesCache
+
+__all__ = [
+    "PromotionResource",
+    "PromotionsResource",
+    "RetailerPromotionsResource",
+    "StorePromotionsByIdsResource",
+    "StorePromotionsResource",
+]
+
+MAX_RETAILER_IDS = 10_000
+
+
+def _listing(promotions: tuple[Promotion, ...] | list[Promotion]) -> list[dict[str, object]]:
+    return [promotion_to_wire(p) for p in promotions]
+
+
+class PromotionsResource:
+    """``/api/1.0/promotions/``: POST creates one promotion, GET lists them."""
+
+    write_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
+
+    def __init__(self, repository: Repository, cache: RulesCache, max_body_bytes: int) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._max_body_bytes = max_body_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = json_object(read_json(req, self._max_body_bytes), "promotion")
+        promotion = self._repository.create_promotion(body)
+        self._cache.invalidate(promotion.stores)
+        resp.status = falcon.HTTP_201
+        resp.media = promotion_to_wire(promotion)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        page = self._repository.list_promotions(
+            retailer=str_param(req, "retailer"),
+            store=str_param(req, "store"),
+            limit=int_param(req, "limit", default=100, minimum=1, maximum=1000),
+            cursor=str_param(req, "cursor", max_length=1024),
+        )
+        resp.media = {
+            "promotions": _listing(page.promotions),
+            "next_cursor": page.next_cursor,
+        }
+
+
+class RetailerPromotionsResource:
+    """``/api/1.0/promotions/retailer/{retailer}/``: every promotion of a retailer."""
+
+    write_methods: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, repository: Repository) -> None:
+        self._repository = repository
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, retailer: str) -> None:
+        promotions = self._repository.promotions_of_retailer(path_param(retailer, "retailer"))
+        resp.media = {"promotions": _listing(promotions)}
+
+
+class StorePromotionsResource:
+    """``/api/1.0/promotions/store/{store_id}/``: GET the store's promotions, DELETE them."""
+
+    write_methods: ClassVar[frozenset[str]] = frozenset({"DELETE"})
+
+    def __init__(self, repository: Repository, cache: RulesCache) -> None:
+        self._repository = repository
+        self._cache = cache
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, store_id: str) -> None:
+        promotions = self._repository.promotions_of_store(path_param(store_id, "store_id"))
+        resp.media = {"promotions": _listing(promotions)}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, store_id: str) -> None:
+        result = self._repository.delete_store(path_param(store_id, "store_id"))
+        self._cache.invalidate([store_id])
+        resp.media = {"store_id": store_id, "unlinked": result.unlinked, "deleted": result.deleted}
+
+
+class StorePromotionsByIdsResource:
+    """``/api/1.0/promotions/bulk/{store_id}/``: ``{retailer_ids}`` -> those promotions."""
+
+    write_methods: ClassVar[frozenset[str]] = frozenset()  # a read that takes a body
+
+    def __init__(self, repository: Repository, max_body_bytes: int) -> None:
+        self._repository = repository
+        self._max_body_bytes = max_body_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, store_id: str) -> None:
+        body = json_object(read_json(req, self._max_body_bytes))
+        ids = body.get("retailer_ids")
+        errors: list[ErrorDetail] = []
+        if not isinstance(ids, list):
+            errors.append(ErrorDetail("retailer_ids", "required: a list of strings"))
+        elif len(ids) > MAX_RETAILER_IDS:
+            errors.append(ErrorDetail("retailer_ids", f"at most {MAX_RETAILER_IDS} ids"))
+        else:
+            errors.extend(
+                ErrorDetail(f"retailer_ids[{i}]", "not a non-empty string")
+                for i, v in enumerate(ids)
+                if not isinstance(v, str) or not v
+            )
+        if errors:
+            raise ValidationError(errors)
+        assert isinstance(ids, list)
+        promotions = self._repository.promotions_by_retailer_ids(
+            path_param(store_id, "store_id"), ids
+        )
+        resp.media = {"promotions": _listing(promotions)}
+
+
+class PromotionResource:
+    """``/api/1.0/promotions/{store_id}/{promo_id_retailer}`` (alias ``/api/1.0/p/…``)."""
+
+    write_methods: ClassVar[frozenset[str]] = frozenset({"DELETE"})
+
+    def __init__(self, repository: Repository, cache: RulesCache) -> None:
+        self._repository = repository
+        self._cache = cache
+
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, store_id: str, promo_id_retailer: str
+    ) -> None:
+        promotion = self._repository.get_promotion(
+            path_param(store_id, "store_id"), path_param(promo_id_retailer, "promo_id_retailer")
+        )
+        resp.media = promotion_to_wire(promotion)
+
+    def on_delete(
+        self, req: falcon.Request, resp: falcon.Response, store_id: str, promo_id_retailer: str
+    ) -> None:
+        self._repository.soft_delete_link(
+            path_param(store_id, "store_id"), path_param(promo_id_retailer, "promo_id_retailer")
+        )
+        self._cache.invalidate([store_id])
+        resp.status = falcon.HTTP_204

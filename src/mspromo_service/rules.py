@@ -1,0 +1,138 @@
+"""The per-process cache of compiled rule sets, one per store (SPEC §7 "Rules in memory").
+
+Freshness contract:
+
+* A write made through this process calls :meth:`RulesCache.invalidate` (or
+  :meth:`RulesCache.invalidate_all`), so the next evaluation on this process recompiles.
+* Writes made by other processes are seen within ``max_staleness`` seconds: once a store's
+  rule set is older than that, the next :meth:`RulesCache.get` asks the repository for the
+  store's revision (one small indexed query) and recompiles only when it changed.
+* In between, :meth:`RulesCache.get` makes no query at all.
+
+Thread safety: the shared maps are guarded by one short lock that is never held during I/O
+or compilation. Loading a store happens under a per-store lock (striped, so memory stays
+bounded), so a slow compile of one store never blocks another store, and concurrent
+requests for the same store wait for one load instead of each loading it. A rule set is
+immutable and published by swapping one reference, so a reader never sees a half-built
+one. Writes racing with a load are detected with a generation counter bumped by every
+invalidation: a load that started before an invalidation is returned to its caller but
+not cached.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from mspromo_engine import RuleSet
+from mspromo_service.repository import Repository
+
+__all__ = ["RulesCache"]
+
+
+@attrs.frozen
+class _Entry:
+    rules: RuleSet
+    revision: int
+    checked_at: float
+
+
+class RulesCache:
+    """Compiled rule sets per store, refreshed by revision checks at most every
+    ``max_staleness`` seconds and LRU-bounded to ``max_stores`` stores."""
+
+    def __init__(
+        self,
+        repository: Repository,
+        max_staleness: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_stores: int = 1024,
+        lock_stripes: int = 64,
+    ) -> None:
+        if max_staleness < 0:
+            raise ValueError("max_staleness must be 0 or more")
+        if max_stores < 1 or lock_stripes < 1:
+            raise ValueError("max_stores and lock_stripes must be at least 1")
+        self._repository = repository
+        self._max_staleness = float(max_staleness)
+        self._clock = clock
+        self._max_stores = max_stores
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        # Bumped by every invalidation; a load that saw an older value is not cached.
+        self._generation = 0
+        self._stripes = tuple(threading.Lock() for _ in range(lock_stripes))
+        self.compilations = 0  # how many times a rule set was built (for tests and metrics)
+
+    @property
+    def max_staleness(self) -> float:
+        return self._max_staleness
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _fresh(self, store_id: str, now: float) -> _Entry | None:
+        # Caller holds self._lock.
+        entry = self._entries.get(store_id)
+        if entry is None or now - entry.checked_at >= self._max_staleness:
+            return None
+        self._entries.move_to_end(store_id)
+        return entry
+
+    def get(self, store_id: str) -> RuleSet:
+        """The store's rule set, at most ``max_staleness`` seconds behind the database."""
+        with self._lock:
+            entry = self._fresh(store_id, self._clock())
+        if entry is not None:
+            return entry.rules
+        stripe = self._stripes[
+            zlib.crc32(store_id.encode("utf-8", "surrogatepass")) % len(self._stripes)
+        ]
+        with stripe:
+            with self._lock:
+                # Another thread may have loaded it while this one waited.
+                entry = self._fresh(store_id, self._clock())
+                if entry is not None:
+                    return entry.rules
+                known = self._entries.get(store_id)
+                generation = self._generation
+            return self._load(store_id, known, generation)
+
+    def _load(self, store_id: str, known: _Entry | None, generation: int) -> RuleSet:
+        checked_at = self._clock()
+        # The revision is read BEFORE the promotions: a write in between makes the stored
+        # revision older than the rules, which costs one extra reload, never stale rules.
+        revision = self._repository.store_revision(store_id)
+        if known is not None and known.revision == revision:
+            rules = known.rules
+        else:
+            rules = RuleSet.compile(self._repository.promotions_of_store(store_id))
+            with self._lock:
+                self.compilations += 1
+        with self._lock:
+            if self._generation == generation:
+                self._entries[store_id] = _Entry(rules, revision, checked_at)
+                self._entries.move_to_end(store_id)
+                while len(self._entries) > self._max_stores:
+                    self._entries.popitem(last=False)
+        return rules
+
+    def invalidate(self, store_ids: Iterable[str]) -> None:
+        """Forget these stores' rule sets: the next :meth:`get` reloads them."""
+        with self._lock:
+            self._generation += 1
+            for store_id in store_ids:
+                self._entries.pop(store_id, None)
+
+    def invalidate_all(self) -> None:
+        """Forget every rule set (after a write whose stores are not all known)."""
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
