@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from mspromo_engine.families import combo, easy, easy_plus, line_special
+from mspromo_engine.families import (
+    basket_target,
+    basket_threshold,
+    combo,
+    easy,
+    easy_plus,
+    even_multiline,
+    line_special,
+    requisite_target,
+)
 from mspromo_engine.families.common import FamilyRule
 from mspromo_engine.model import Family
 
@@ -13,4 +22,8 @@ RULES: dict[Family, FamilyRule] = {
     Family.EASY_PLUS: easy_plus.apply,
     Family.COMBO: combo.apply,
     Family.LINE_SPECIAL: line_special.apply,
+    Family.BASKET_THRESHOLD: basket_threshold.apply,
+    Family.BASKET_TARGET: basket_target.apply,
+    Family.REQUISITE_TARGET: requisite_target.apply,
+    Family.EVEN_MULTILINE: even_multiline.apply,
 }

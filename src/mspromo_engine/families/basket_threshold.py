@@ -1,0 +1,58 @@
+"""Family ``b`` Basket threshold — "spend X, get a discount" (SPEC §4).
+
+N is a money threshold over the current final prices of the group's free units (the
+qualifying units). Runs in a layer of at least 100, after the item-level families, so
+it sees the prices they lowered. Strategy is always ``a``.
+"""
+
+from __future__ import annotations
+
+from mspromo_engine.explain import Reason
+from mspromo_engine.families.common import (
+    Application,
+    Candidate,
+    LayerView,
+    Outcome,
+    Suggestion,
+    application,
+    discount_units,
+)
+from mspromo_engine.model import DiscountType, Strategy
+from mspromo_engine.money import ZERO
+
+
+def apply(candidate: Candidate, view: LayerView) -> Outcome:
+    promo = candidate.promotion
+    qualifying = view.free(promo, candidate.groups[0])
+    spend = sum((view.finals[u] for u in qualifying), ZERO)
+    threshold = promo.promo_groups[0].qty_or_value_min
+    if promo.discount_type is DiscountType.VALUE:
+        threshold = max(threshold, promo.discount_value)
+    units = frozenset(candidate.groups[0])
+    if not qualifying or spend < threshold:
+        missing = threshold - spend
+        return Outcome(
+            (),
+            Suggestion(units, missing_value=missing),
+            Reason.SPEND_BELOW_THRESHOLD if candidate.groups[0] else Reason.NO_ELIGIBLE_UNITS,
+            missing,
+        )
+    if promo.discount_type is not DiscountType.VALUE:
+        discounts = discount_units(view, promo, qualifying, strategy=Strategy.ALL_ITEMS)
+        return Outcome((application(discounts),))
+
+    limit = promo.max_application_limit
+    times = limit if threshold == 0 else min(limit, int(spend // threshold))
+    # Each application allocates v over all qualifying units (the spend is pooled, so
+    # every unit shares every application); the next one sees the prices the previous
+    # one lowered, so no unit is ever discounted below zero.
+    applications: list[Application] = []
+    current = view
+    for _ in range(times):
+        app = application(discount_units(current, promo, qualifying, strategy=Strategy.ALL_ITEMS))
+        applications.append(app)
+        current = current.after(Outcome((app,)))
+    suggestion = None
+    if times < limit:
+        suggestion = Suggestion(units, missing_value=(times + 1) * threshold - spend)
+    return Outcome(tuple(applications), suggestion)

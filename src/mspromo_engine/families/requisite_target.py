@@ -1,0 +1,144 @@
+"""Family ``r`` Requisite with discounted target — "buy N, get M discounted" (SPEC §4).
+
+Each application consumes N requisite units and M target units; only the targets are
+discounted, the requisites are reported as having qualified it. The unit choice lives in
+:func:`plan`, which family ``m`` shares.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mspromo_engine.explain import Reason
+from mspromo_engine.families.common import (
+    Candidate,
+    LayerView,
+    Outcome,
+    Suggestion,
+    application,
+    discount_units,
+    order_cheapest_first,
+    order_dearest_first,
+    order_for_discount,
+)
+from mspromo_engine.model import Promotion, SelectionCriteria
+
+__all__ = ["Plan", "apply", "plan"]
+
+
+@attrs.frozen
+class Plan:
+    """The units of each application, as (targets, requisites), plus what is missing
+    for the next application (None once the limit is reached)."""
+
+    sets: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    missing_qty: int | None
+
+    def outcome_parts(self, candidate: Candidate) -> tuple[Suggestion | None, Reason | None]:
+        suggestion = None
+        if self.missing_qty is not None:
+            suggestion = Suggestion(candidate.all_units, missing_qty=self.missing_qty)
+        if self.sets:
+            return suggestion, None
+        if not candidate.all_units:
+            return suggestion, Reason.NO_ELIGIBLE_UNITS
+        return suggestion, Reason.NOT_ENOUGH_UNITS
+
+
+def apply(candidate: Candidate, view: LayerView) -> Outcome:
+    promo = candidate.promotion
+    p = plan(candidate, view)
+    applications = tuple(
+        application(discount_units(view, promo, targets), requisites)
+        for targets, requisites in p.sets
+    )
+    suggestion, reason = p.outcome_parts(candidate)
+    return Outcome(applications, suggestion, reason, p.missing_qty if reason else None)
+
+
+def plan(candidate: Candidate, view: LayerView) -> Plan:
+    """Which units each application discounts and which it uses as requisites."""
+    if len(candidate.groups) == 2:
+        return _plan_two_groups(candidate, view)
+    return _plan_one_group(candidate, view)
+
+
+def order_requisites(
+    view: LayerView, promo: Promotion, units: list[int] | tuple[int, ...]
+) -> list[int]:
+    """Requisites come from the most expensive down (SPEC §4 r), so cheaper units stay
+    available; favour customer in ``requisite_groups_item_selection_criteria`` uses the
+    cheapest instead, leaving the dear units for the layer's other promotions."""
+    if promo.requisite_groups_item_selection_criteria is SelectionCriteria.FAVOUR_CUSTOMER:
+        return order_cheapest_first(view, promo, units)
+    return order_dearest_first(view, promo, units)
+
+
+def _plan_one_group(candidate: Candidate, view: LayerView) -> Plan:
+    promo = candidate.promotion
+    m = int(promo.target_discounted_group_qty_min or 0)
+    size = max(1, int(promo.promo_groups[0].qty_or_value_min))
+    m = min(max(m, 1), size)
+    n = size - m  # N = 0 gives Easy: every application is M discounted units
+    free = view.free(promo, candidate.groups[0])
+    k = min(promo.max_application_limit, len(free) // size)
+    criterion = promo.discounted_group_item_selection_criteria
+    sets: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    if criterion is SelectionCriteria.FAVOUR_CUSTOMER:
+        # Dearest first, cut into sets of N + M; the M cheapest of each set are discounted.
+        dearest = order_dearest_first(view, promo, free)
+        for i in range(k):
+            chunk = dearest[i * size : (i + 1) * size]
+            sets.append((tuple(chunk[n:]), tuple(chunk[:n])))
+    elif criterion is SelectionCriteria.FAVOUR_RETAILER:
+        # The k×M cheapest are discounted, the k×N most expensive are the requisites.
+        cheapest = order_cheapest_first(view, promo, free)
+        requisites = cheapest[len(cheapest) - k * n :][::-1] if n else []
+        for i in range(k):
+            sets.append(
+                (tuple(cheapest[i * m : (i + 1) * m]), tuple(requisites[i * n : (i + 1) * n]))
+            )
+    else:
+        # Most expensive: the k×M dearest are discounted, requisites from the rest.
+        dearest = order_dearest_first(view, promo, free)
+        targets = dearest[: k * m]
+        rest = order_requisites(view, promo, dearest[k * m :])
+        for i in range(k):
+            sets.append((tuple(targets[i * m : (i + 1) * m]), tuple(rest[i * n : (i + 1) * n])))
+    missing = None
+    if k < promo.max_application_limit:
+        missing = size - (len(free) - k * size)
+    return Plan(tuple(sets), missing)
+
+
+def _plan_two_groups(candidate: Candidate, view: LayerView) -> Plan:
+    """Application by application: N requisites from the requisite group and M targets
+    from the target group, distinct units. With favour retailer the requisites choose
+    first (dearest down) so the cheaper units are left for the discount; otherwise the
+    targets choose first, so overlapping groups give the customer the dearer targets."""
+    promo = candidate.promotion
+    target_name = promo.target_discounted_group_name
+    ti = next(i for i, g in enumerate(promo.promo_groups) if g.name == target_name)
+    ri = 1 - ti
+    m = max(1, int(promo.promo_groups[ti].qty_or_value_min))
+    n = int(promo.promo_groups[ri].qty_or_value_min)
+    criterion = promo.discounted_group_item_selection_criteria
+    targets = order_for_discount(view, promo, view.free(promo, candidate.groups[ti]), criterion)
+    requisites = order_requisites(view, promo, view.free(promo, candidate.groups[ri]))
+    requisites_first = criterion is SelectionCriteria.FAVOUR_RETAILER
+    used: set[int] = set()
+    sets: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    missing = 0
+    while len(sets) < promo.max_application_limit:
+        if requisites_first:
+            req = [u for u in requisites if u not in used][:n]
+            tgt = [u for u in targets if u not in used and u not in req][:m]
+        else:
+            tgt = [u for u in targets if u not in used][:m]
+            req = [u for u in requisites if u not in used and u not in tgt][:n]
+        missing = (n - len(req)) + (m - len(tgt))
+        if missing:
+            break
+        used.update(tgt, req)
+        sets.append((tuple(tgt), tuple(req)))
+    return Plan(tuple(sets), missing if len(sets) < promo.max_application_limit else None)
