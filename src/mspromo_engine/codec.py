@@ -7,6 +7,7 @@ Structuring collects every problem with its path and raises one
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -91,14 +92,22 @@ def _str(value: Any, _: type) -> str:
     return value
 
 
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
+
+
 def _int(value: Any, _: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        if isinstance(value, Decimal) and value == value.to_integral_value():
-            return int(value)
+    # A string of ASCII digits is read as an integer: the Django service these clients
+    # already call accepted ``"qty": "3"`` (docs/decisions/evaluation.md). Anything else
+    # that is not an integer ("3.0", "1e3", 1.0, true) is rejected.
+    if isinstance(value, bool):
         raise _FieldError("not an integer")
-    return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value.strip())
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    raise _FieldError("not an integer")
 
 
 def _bool(value: Any, _: type) -> bool:
@@ -429,6 +438,14 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
     if not isinstance(data, Mapping):
         raise ValidationError([ErrorDetail("", "the request body must be a JSON object")])
     out = {k: v for k, v in data.items() if v is not None and k != "version"}
+    raw_items = (
+        data.get("basket", {}).get("items") if isinstance(data.get("basket"), Mapping) else None
+    )
+    # sp defaults to mrp: only an sp the client sent is checked on its own.
+    sent_sp = [
+        isinstance(i, Mapping) and i.get("sp") is not None
+        for i in (raw_items if isinstance(raw_items, list) else [])
+    ]
     if "at" not in out:
         out["at"] = now
     basket = out.get("basket")
@@ -456,15 +473,17 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
         errors.append(ErrorDetail("timezone", "not an IANA time zone name"))
     for i, item in enumerate(request.basket.items):
         p = f"basket.items[{i}]"
+        if not item.sku.strip():
+            errors.append(ErrorDetail(f"{p}.sku", "must not be blank"))
         if item.qty < 1:
             errors.append(ErrorDetail(f"{p}.qty", "must be at least 1"))
-        for field in ("mrp", "sp"):
+        for field in ("mrp", "sp") if sent_sp[i] else ("mrp",):
             value: Decimal = getattr(item, field)
             if value < 0:
                 errors.append(ErrorDetail(f"{p}.{field}", "must be 0 or more"))
             elif _decimals_of(value) > decimals:
                 errors.append(ErrorDetail(f"{p}.{field}", f"more than {decimals} decimal places"))
-        if item.sp > item.mrp:
+        if sent_sp[i] and item.sp > item.mrp:
             errors.append(ErrorDetail(f"{p}.sp", "cannot exceed mrp"))
         if item.weight <= 0:
             errors.append(ErrorDetail(f"{p}.weight", "must be more than 0"))
@@ -475,15 +494,25 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
     if not isinstance(overrides, list | tuple):
         errors.append(ErrorDetail("promo_override", "not a list"))
     else:
+        seen: set[tuple[str, str]] = set()
         for i, raw in enumerate(overrides):
             try:
-                promos.append(
-                    promotion_from_wire(
-                        raw, path=f"promo_override[{i}]", currency_decimals=decimals
-                    )
+                promo = promotion_from_wire(
+                    raw, path=f"promo_override[{i}]", currency_decimals=decimals
                 )
             except ValidationError as exc:
                 errors.extend(exc.errors)
+                continue
+            key = (promo.retailer, promo.promo_id_retailer)
+            if key in seen:
+                errors.append(
+                    ErrorDetail(
+                        f"promo_override[{i}].promo_id_retailer",
+                        "appears twice in promo_override",
+                    )
+                )
+            seen.add(key)
+            promos.append(promo)
     if errors:
         raise ValidationError(errors)
     import attrs

@@ -93,11 +93,13 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
             request.keep_zero_discount_promos,
         )
         layer = list(layer_iter)
+        layer_start = view
         for _, phase_iter in groupby(layer, key=lambda c: c.promotion.family.is_basket):
             phase = list(phase_iter)
             best = [
                 c for c in phase if c.promotion.evaluate_criteria is EvaluateCriteria.BEST_DISCOUNT
             ]
+            phase_start = view
             applied, view, cluster_exact = resolve_best_discount(best, view, run_candidate)
             exact = exact and cluster_exact
             for candidate in phase:
@@ -106,10 +108,15 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
                     applied.append((candidate, outcome))
                     view = view.after(outcome)
             for candidate, outcome in applied:
+                reason = _outcome_reason(outcome)
+                if request.explain and not outcome.applications:
+                    reason = _why_not(
+                        candidate, reason, candidate in best, phase_start, layer_start
+                    )
                 results[_key(candidate.promotion)] = PromotionResult(
                     candidate.promotion,
                     outcome=outcome,
-                    reason=Reason.APPLIED if outcome.applications else outcome.reason,
+                    reason=reason,
                     best_discount=candidate in best,
                     candidate=candidate,
                 )
@@ -117,8 +124,6 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
             if after != before:
                 discounted |= 1 << u
         finals = view.finals
-    if request.explain:
-        _mark_best_discount_losers(results)
     return Evaluation(request, units, tuple(results.values()), exact)
 
 
@@ -206,8 +211,31 @@ def _cap(
     return tuple(Application(tuple(d), a.requisites) for d, a in zip(per_app, apps, strict=True))
 
 
-def _mark_best_discount_losers(results: dict[tuple[str, str], PromotionResult]) -> None:
-    for key, result in results.items():
-        lost = result.best_discount and result.outcome is not None and not result.applied
-        if lost and result.reason in (None, Reason.UNITS_TAKEN, Reason.NOT_ENOUGH_UNITS):
-            results[key] = attrs.evolve(result, reason=Reason.LOST_BEST_DISCOUNT)
+def _outcome_reason(outcome: Outcome) -> Reason | None:
+    if outcome.applications and outcome.reason is not Reason.CAPPED_BY_MAX_DISCOUNT:
+        return Reason.APPLIED
+    return outcome.reason
+
+
+# Shortfalls that may only be due to other promotions of the layer taking units first.
+_SHORTFALLS = (None, Reason.NOT_ENOUGH_UNITS, Reason.SPEND_BELOW_THRESHOLD, Reason.UNITS_TAKEN)
+
+
+def _why_not(
+    candidate: Candidate,
+    reason: Reason | None,
+    best: bool,
+    phase_start: LayerView,
+    layer_start: LayerView,
+) -> Reason | None:
+    """For ``explain``: a promotion that did not apply, against what it would have done
+    alone — it lost the best-discount choice (it applies alone on the units its cluster
+    started from) or other promotions of the layer took its units (it applies on the
+    layer's units with nothing yet consumed). Only run when explanations are asked for."""
+    if reason not in _SHORTFALLS:
+        return reason
+    if best and run_candidate(candidate, phase_start).applications:
+        return Reason.LOST_BEST_DISCOUNT
+    if run_candidate(candidate, layer_start).applications:
+        return Reason.UNITS_TAKEN
+    return reason

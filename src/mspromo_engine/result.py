@@ -241,7 +241,9 @@ def _explanation(r: PromotionResult) -> dict[str, Any]:
     reason = r.reason if r.reason is not None else Reason.APPLIED
     if r.applied and reason is not Reason.CAPPED_BY_MAX_DISCOUNT:
         reason = Reason.APPLIED
-    missing = r.outcome.missing if r.outcome is not None and not r.applied else None
+    # How much is missing only makes sense when the promotion fell short on its own.
+    short = reason in (Reason.NOT_ENOUGH_UNITS, Reason.SPEND_BELOW_THRESHOLD)
+    missing = r.outcome.missing if r.outcome is not None and short else None
     out: dict[str, Any] = {
         "promo_id": r.promotion.promo_id,
         "promo_id_retailer": r.promotion.promo_id_retailer,
