@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Item, Unit
-from mspromo_engine.eligibility import matching_node
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import RULES
 from mspromo_engine.families.common import Application, Candidate, LayerView, Outcome
@@ -20,7 +19,7 @@ from mspromo_engine.model import DiscountApplyType, EvaluateCriteria, Node, Prom
 from mspromo_engine.money import ZERO, allocate
 from mspromo_engine.participation import exclusion_reason
 from mspromo_engine.result import Evaluation, PromotionResult
-from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.ruleset import GroupIndex, RuleSet
 from mspromo_engine.selection import resolve_best_discount
 
 __all__ = ["canonical_units", "run", "run_candidate"]
@@ -72,7 +71,7 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
         reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked)
         candidate = None
         if reason is None:
-            candidate = _candidate(promo, units)
+            candidate = _candidate(promo, units, rules.groups_of(promo))
             reason = _eligibility_reason(promo, candidate, units)
         if reason is None and candidate is not None:
             candidates.append(candidate)
@@ -135,14 +134,17 @@ def _phase_key(promo: Promotion) -> tuple[int, bool, tuple[int, int, str]]:
     return (promo.effective_layer, promo.family.is_basket, promo.priority_key)
 
 
-def _candidate(promo: Promotion, units: tuple[Unit, ...]) -> Candidate:
-    """The promotion's eligible units per group (a unit may be eligible for several)."""
+def _candidate(
+    promo: Promotion, units: tuple[Unit, ...], indexes: tuple[GroupIndex, ...]
+) -> Candidate:
+    """The promotion's eligible units per group (a unit may be eligible for several),
+    found through the groups' compiled node lookups rather than a scan of every node."""
     groups: list[tuple[int, ...]] = []
     nodes: list[dict[int, Node]] = []
-    for group in promo.promo_groups:
+    for index in indexes:
         matched: dict[int, Node] = {}
         for unit in units:
-            node = matching_node(group, unit)
+            node = index.node_for(unit)
             if node is not None:
                 matched[unit.index] = node
         groups.append(tuple(matched))
