@@ -74,7 +74,8 @@ class Wire:
         return money(self.basket["total_after_promos"])
 
     def line(self, sku: str) -> dict[str, Any]:
-        [line] = [i for i in self.basket["items"] if i["sku"] == sku]
+        lines: list[dict[str, Any]] = [i for i in self.basket["items"] if i["sku"] == sku]
+        [line] = lines
         return line
 
     def line_discount(self, sku: str) -> Decimal:

@@ -11,7 +11,7 @@ def spend(threshold: str, **fields: object) -> dict[str, object]:
     return promo("SPEND", "b", group("g1", threshold, node("ALL")), **fields)
 
 
-def test_spend_one_hundred_get_ten_percent_off_every_qualifying_unit():
+def test_spend_one_hundred_get_ten_percent_off_every_qualifying_unit() -> None:
     wire = evaluate(
         [item("A", "60.00", 1), item("B", "45.00", 1)], spend("100", discount_value="10")
     )
@@ -20,7 +20,7 @@ def test_spend_one_hundred_get_ten_percent_off_every_qualifying_unit():
     assert wire.basket["basket_threshold_promos"]["discount"] == "10.500"
 
 
-def test_value_off_applies_once_per_threshold_reached_and_allocates_by_price():
+def test_value_off_applies_once_per_threshold_reached_and_allocates_by_price() -> None:
     wire = evaluate(
         [item("A", "150.00", 1), item("B", "60.00", 1)],
         spend("100", discount_type="v", discount_value="10", max_application_limit=3),
@@ -35,7 +35,7 @@ def test_value_off_applies_once_per_threshold_reached_and_allocates_by_price():
     ]
 
 
-def test_value_off_stops_at_the_application_limit():
+def test_value_off_stops_at_the_application_limit() -> None:
     wire = evaluate(
         [item("A", "500.00", 1)],
         spend("100", discount_type="v", discount_value="10", max_application_limit=2),
@@ -44,14 +44,14 @@ def test_value_off_stops_at_the_application_limit():
     assert wire.suggestions("A") == []
 
 
-def test_value_off_needs_at_least_the_value_as_spend():
+def test_value_off_needs_at_least_the_value_as_spend() -> None:
     # a threshold below the value would give money away: the threshold becomes 30.00
     wire = evaluate([item("A", "25.00", 1)], spend("10", discount_type="v", discount_value="30"))
     assert wire.discount == D("0.00")
     assert wire.suggestions("A")[0]["missing_value"] == "5.000"
 
 
-def test_fixed_price_makes_the_qualifying_units_cost_the_value_together():
+def test_fixed_price_makes_the_qualifying_units_cost_the_value_together() -> None:
     wire = evaluate(
         [item("A", "30.00", 1), item("B", "20.00", 1)],
         spend("40", discount_type="f", discount_value="40", discount_type_strategy="e"),
@@ -61,7 +61,7 @@ def test_fixed_price_makes_the_qualifying_units_cost_the_value_together():
     assert wire.line_discount("B") == D("4.00")
 
 
-def test_below_the_threshold_the_missing_spend_is_suggested_and_explained():
+def test_below_the_threshold_the_missing_spend_is_suggested_and_explained() -> None:
     wire = evaluate([item("A", "60.00", 1)], spend("100", discount_value="10"), explain=True)
     assert wire.discount == D("0.00")
     assert wire.suggestions("A")[0]["missing_value"] == "40.000"
@@ -70,7 +70,7 @@ def test_below_the_threshold_the_missing_spend_is_suggested_and_explained():
     assert explanation["missing_value"] == "40.000"
 
 
-def test_runs_after_item_level_promotions_on_their_lowered_prices():
+def test_runs_after_item_level_promotions_on_their_lowered_prices() -> None:
     pens_half_price = promo("HALF", "e", group("g1", 1, node("PEN")), discount_value="50")
     # item-level promotion in layer 1, basket promotion raised from layer 1 to 100
     wire = evaluate(
@@ -89,7 +89,7 @@ def test_runs_after_item_level_promotions_on_their_lowered_prices():
     ]
 
 
-def test_the_lowered_prices_can_also_leave_the_spend_short():
+def test_the_lowered_prices_can_also_leave_the_spend_short() -> None:
     pens_half_price = promo("HALF", "e", group("g1", 1, node("PEN")), discount_value="50")
     wire = evaluate(
         [item("PEN", "100.00", 1), item("BOOK", "40.00", 1)],
@@ -104,7 +104,7 @@ def test_the_lowered_prices_can_also_leave_the_spend_short():
     ]
 
 
-def test_units_discounted_earlier_do_not_count_when_apply_on_discounted_items_is_false():
+def test_units_discounted_earlier_do_not_count_when_apply_on_discounted_items_is_false() -> None:
     pens_half_price = promo("HALF", "e", group("g1", 1, node("PEN")), discount_value="50")
     wire = evaluate(
         [item("PEN", "100.00", 1), item("BOOK", "80.00", 1)],

@@ -11,7 +11,7 @@ def at_least_three(**fields: object) -> dict[str, object]:
     return promo("PLUS", "p", group("g1", 3, node("PEN")), **fields)
 
 
-def test_at_least_three_for_ten_off_gives_every_pen_its_share_of_ten_per_set():
+def test_at_least_three_for_ten_off_gives_every_pen_its_share_of_ten_per_set() -> None:
     wire = evaluate(
         [item("PEN", "15.00", 4)], at_least_three(discount_type="v", discount_value="10")
     )
@@ -20,7 +20,7 @@ def test_at_least_three_for_ten_off_gives_every_pen_its_share_of_ten_per_set():
     assert wire.discount == D("13.33")
 
 
-def test_at_least_three_for_ten_fixed_makes_each_pen_cost_its_share_of_ten():
+def test_at_least_three_for_ten_fixed_makes_each_pen_cost_its_share_of_ten() -> None:
     wire = evaluate(
         [item("PEN", "15.00", 4)], at_least_three(discount_type="f", discount_value="10")
     )
@@ -29,14 +29,14 @@ def test_at_least_three_for_ten_fixed_makes_each_pen_cost_its_share_of_ten():
     assert wire.total_after_promos == D("13.33")
 
 
-def test_below_the_minimum_nothing_applies_and_the_shortfall_is_suggested():
+def test_below_the_minimum_nothing_applies_and_the_shortfall_is_suggested() -> None:
     wire = evaluate([item("PEN", "15.00", 2)], at_least_three(discount_value="10"))
     assert wire.discount == D("0.00")
     [suggestion] = wire.suggestions("PEN")
     assert suggestion["missing_qty"] == 1
 
 
-def test_the_group_maximum_caps_the_discounted_units():
+def test_the_group_maximum_caps_the_discounted_units() -> None:
     wire = evaluate(
         [item("PEN", "15.00", 6)],
         promo("PLUS", "p", group("g1", 3, node("PEN"), qty_or_value_max="4"), discount_value="10"),

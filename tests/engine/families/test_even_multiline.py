@@ -19,7 +19,7 @@ def buy_three_get_two_free(**fields: object) -> dict[str, object]:
     )
 
 
-def test_five_oranges_buy_three_get_two_free_takes_eight_off_each():
+def test_five_oranges_buy_three_get_two_free_takes_eight_off_each() -> None:
     wire = evaluate([item("ORANGE", "20.00", 5)], buy_three_get_two_free())
     assert wire.unit_discounts("ORANGE") == [D("8.00")] * 5
     assert wire.unit_finals("ORANGE") == [D("12.00")] * 5
@@ -27,7 +27,7 @@ def test_five_oranges_buy_three_get_two_free_takes_eight_off_each():
     assert wire.requisite_qty("ORANGE") == 0
 
 
-def test_the_discount_is_spread_in_proportion_to_price_by_default():
+def test_the_discount_is_spread_in_proportion_to_price_by_default() -> None:
     # favour retailer frees the two cheapest (10 + 10 = 20), shared over 100 of goods
     wire = evaluate(
         [item("A", "30.00", 2), item("B", "20.00", 1), item("C", "10.00", 2)],
@@ -39,7 +39,7 @@ def test_the_discount_is_spread_in_proportion_to_price_by_default():
     assert wire.unit_discounts("C") == [D("2.00")] * 2
 
 
-def test_split_e_spreads_the_discount_in_equal_parts():
+def test_split_e_spreads_the_discount_in_equal_parts() -> None:
     wire = evaluate(
         [item("A", "30.00", 2), item("B", "20.00", 1), item("C", "10.00", 2)],
         buy_three_get_two_free(
@@ -51,7 +51,7 @@ def test_split_e_spreads_the_discount_in_equal_parts():
     assert wire.discount == D("20.00")
 
 
-def test_equal_parts_put_the_rounding_remainder_on_the_cheapest_unit():
+def test_equal_parts_put_the_rounding_remainder_on_the_cheapest_unit() -> None:
     wire = evaluate(
         [item("A", "9.00", 1), item("B", "8.00", 1), item("C", "5.00", 1)],
         promo(
@@ -69,7 +69,7 @@ def test_equal_parts_put_the_rounding_remainder_on_the_cheapest_unit():
     assert wire.line_discount("C") == D("1.66")
 
 
-def test_favour_customer_uses_the_same_sets_as_requisite_target():
+def test_favour_customer_uses_the_same_sets_as_requisite_target() -> None:
     wire = evaluate(
         [item(f"P{p}", f"{p}.00") for p in (10, 9, 8, 7, 6, 5)],
         promo(

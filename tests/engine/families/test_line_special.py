@@ -17,7 +17,7 @@ def stationery() -> dict[str, object]:
     )
 
 
-def test_each_group_gets_its_own_node_price_for_twenty_two_off():
+def test_each_group_gets_its_own_node_price_for_twenty_two_off() -> None:
     wire = evaluate(
         [item("BOOK", "10.00", 2), item("PEN", "15.00", 2), item("PENCIL", "20.00", 1)],
         stationery(),
@@ -28,7 +28,7 @@ def test_each_group_gets_its_own_node_price_for_twenty_two_off():
     assert wire.discount == D("22.00")
 
 
-def test_a_unit_whose_fixed_price_is_above_its_price_is_passed_over():
+def test_a_unit_whose_fixed_price_is_above_its_price_is_passed_over() -> None:
     wire = evaluate(
         [item("CHEAP", "8.00", 1), item("DEAR", "15.00", 1)],
         promo(
@@ -44,7 +44,7 @@ def test_a_unit_whose_fixed_price_is_above_its_price_is_passed_over():
     assert wire.line_discount("DEAR") == D("5.00")
 
 
-def test_nodes_without_their_own_discount_fall_back_to_the_header():
+def test_nodes_without_their_own_discount_fall_back_to_the_header() -> None:
     wire = evaluate(
         [item("BOOK", "10.00", 1)],
         promo("LINE", "l", group("g1", 1, node("BOOK")), discount_value="20"),

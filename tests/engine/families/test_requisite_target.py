@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from .helpers import evaluate, group, item, node, promo
+from .helpers import Wire, evaluate, group, item, node, promo
 
 
 def buy_get(n: int, m: int, **fields: object) -> dict[str, object]:
@@ -22,18 +22,20 @@ def buy_get(n: int, m: int, **fields: object) -> dict[str, object]:
 SIX = [item(f"P{price}", f"{price}.00") for price in (10, 9, 8, 7, 6, 5)]
 
 
-def freed(wire, skus=tuple(f"P{p}" for p in (10, 9, 8, 7, 6, 5))):  # type: ignore[no-untyped-def]
+def freed(wire: Wire) -> dict[str, D]:
+    """The lines of SIX that got a discount, with their discount."""
+    skus = [f"P{price}" for price in (10, 9, 8, 7, 6, 5)]
     return {sku: wire.line_discount(sku) for sku in skus if wire.line_discount(sku)}
 
 
-def test_five_mice_buy_three_get_two_free_takes_three_hundred_off():
+def test_five_mice_buy_three_get_two_free_takes_three_hundred_off() -> None:
     wire = evaluate([item("MOUSE", "150.00", 5)], buy_get(3, 2))
     assert wire.unit_discounts("MOUSE") == [D("150.00")] * 2
     assert wire.requisite_qty("MOUSE") == 3
     assert wire.discount == D("300.00")
 
 
-def test_buy_two_get_one_free_twice_favours_retailer_by_freeing_six_and_five():
+def test_buy_two_get_one_free_twice_favours_retailer_by_freeing_six_and_five() -> None:
     wire = evaluate(SIX, buy_get(2, 1, max_application_limit=2))
     assert freed(wire) == {"P6": D("6.00"), "P5": D("5.00")}
     assert wire.discount == D("11.00")
@@ -41,7 +43,7 @@ def test_buy_two_get_one_free_twice_favours_retailer_by_freeing_six_and_five():
     assert [wire.requisite_qty(f"P{p}") for p in (10, 9, 8, 7)] == [1, 1, 1, 1]
 
 
-def test_buy_two_get_one_free_twice_favours_customer_by_freeing_eight_and_five():
+def test_buy_two_get_one_free_twice_favours_customer_by_freeing_eight_and_five() -> None:
     wire = evaluate(
         SIX,
         buy_get(2, 1, max_application_limit=2, discounted_group_item_selection_criteria="lc"),
@@ -51,7 +53,7 @@ def test_buy_two_get_one_free_twice_favours_customer_by_freeing_eight_and_five()
     assert [wire.requisite_qty(f"P{p}") for p in (10, 9, 7, 6)] == [1, 1, 1, 1]
 
 
-def test_most_expensive_discounts_the_dearest_units_and_uses_the_next_as_requisites():
+def test_most_expensive_discounts_the_dearest_units_and_uses_the_next_as_requisites() -> None:
     wire = evaluate(
         SIX,
         buy_get(2, 1, max_application_limit=2, discounted_group_item_selection_criteria="m"),
@@ -60,7 +62,7 @@ def test_most_expensive_discounts_the_dearest_units_and_uses_the_next_as_requisi
     assert [wire.requisite_qty(f"P{p}") for p in (8, 7, 6, 5)] == [1, 1, 1, 1]
 
 
-def test_requisites_favouring_the_customer_use_the_cheapest_units():
+def test_requisites_favouring_the_customer_use_the_cheapest_units() -> None:
     wire = evaluate(
         SIX,
         buy_get(
@@ -75,14 +77,14 @@ def test_requisites_favouring_the_customer_use_the_cheapest_units():
     assert wire.remaining_qty("P9") == 1
 
 
-def test_applications_stop_at_the_limit():
+def test_applications_stop_at_the_limit() -> None:
     wire = evaluate([item("MOUSE", "150.00", 10)], buy_get(3, 2))
     assert wire.application_times("BUYGET") == 1
     assert wire.discount == D("300.00")
     assert wire.remaining_qty("MOUSE") == 5
 
 
-def test_with_no_requisites_it_behaves_as_easy():
+def test_with_no_requisites_it_behaves_as_easy() -> None:
     requisite_free = promo(
         "R",
         "r",
@@ -99,7 +101,7 @@ def test_with_no_requisites_it_behaves_as_easy():
     assert r_wire.requisite_qty("A") == 0
 
 
-def test_two_groups_discount_the_target_and_take_requisites_from_the_dearest():
+def test_two_groups_discount_the_target_and_take_requisites_from_the_dearest() -> None:
     phone_and_case = promo(
         "CASE",
         "r",
@@ -122,7 +124,7 @@ def test_two_groups_discount_the_target_and_take_requisites_from_the_dearest():
     assert wire.suggestions("CASE") == []
 
 
-def test_suggests_the_units_missing_for_the_first_application():
+def test_suggests_the_units_missing_for_the_first_application() -> None:
     wire = evaluate([item("MOUSE", "150.00", 3)], buy_get(3, 2), explain=True)
     assert wire.discount == D("0.00")
     assert wire.suggestions("MOUSE")[0]["missing_qty"] == 2
