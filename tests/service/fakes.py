@@ -88,11 +88,14 @@ def sql_repository(url: str) -> SqlRepository:
 
 @contextmanager
 def count_statements(engine: sa.Engine) -> Iterator[list[str]]:
-    """Collect every SQL statement sent on ``engine`` inside the block."""
+    """Collect the SQL statements sent on ``engine`` inside the block (transaction control
+    such as SQLite's explicit ``BEGIN`` left out: it is not a query)."""
     statements: list[str] = []
     lock = threading.Lock()
 
     def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            return
         with lock:
             statements.append(statement)
 
