@@ -1,0 +1,95 @@
+"""Settings come from the environment, with safe defaults and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from mspromo_service.settings import DEFAULT_SQLITE_URL, Settings, SettingsError
+
+
+def test_an_empty_environment_gives_the_sqlite_default_and_no_secret() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == DEFAULT_SQLITE_URL == "sqlite:///./mspromo.sqlite3"
+    assert settings.rules_max_staleness == 1.0
+    assert settings.admin_token is None
+    assert settings.max_body_bytes == 10 * 1024 * 1024
+    assert settings.service_name == "mspromo"
+    assert settings.log_dir is None
+
+
+def test_the_database_url_variable_wins_over_the_mysql_variables() -> None:
+    env = {"MSPROMO_DATABASE_URL": "sqlite:////tmp/x.db", "MYSQL_DB_HOST": "db"}
+    assert Settings.from_env(env).database_url == "sqlite:////tmp/x.db"
+
+
+def test_mysql_variables_build_a_quoted_pymysql_url() -> None:
+    env = {
+        "MYSQL_DB_HOST": "db.internal",
+        "MYSQL_PORT": "3307",
+        "MYSQL_DATABASE": "promos",
+        "MYSQL_USER": "svc@app",
+        "MYSQL_PASSWORD": "p@ss:w/rd%?#",
+    }
+    url = sa.make_url(Settings.from_env(env).database_url)
+    assert url.drivername == "mysql+pymysql"
+    assert (url.host, url.port, url.database) == ("db.internal", 3307, "promos")
+    assert url.username == "svc@app"
+    assert url.password == "p@ss:w/rd%?#"
+    assert url.query["charset"] == "utf8mb4"
+
+
+def test_mysql_without_a_password_has_no_password_in_the_url() -> None:
+    env = {"MYSQL_DB_HOST": "db", "MYSQL_DATABASE": "promos", "MYSQL_USER": "root"}
+    url = sa.make_url(Settings.from_env(env).database_url)
+    assert url.password is None and url.port is None
+
+
+def test_a_mysql_host_without_database_or_user_is_an_error() -> None:
+    with pytest.raises(SettingsError, match="MYSQL_DATABASE"):
+        Settings.from_env({"MYSQL_DB_HOST": "db", "MYSQL_USER": "u"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MSPROMO_RULES_MAX_STALENESS", "soon"),
+        ("MSPROMO_RULES_MAX_STALENESS", "-1"),
+        ("MSPROMO_RULES_MAX_STALENESS", "nan"),
+        ("MSPROMO_MAX_BODY_BYTES", "10MB"),
+        ("MSPROMO_MAX_BODY_BYTES", "0"),
+        ("MYSQL_PORT", "99999"),
+        ("MSPROMO_DATABASE_URL", "not a url"),
+    ],
+)
+def test_an_invalid_value_names_its_variable(name: str, value: str) -> None:
+    env = {"MYSQL_DB_HOST": "db", "MYSQL_DATABASE": "d", "MYSQL_USER": "u", name: value}
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env(env)
+
+
+def test_numbers_tokens_and_names_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "MSPROMO_RULES_MAX_STALENESS": "0.25",
+            "MSPROMO_ADMIN_TOKEN": "s3cret",
+            "MSPROMO_MAX_BODY_BYTES": "2048",
+            "DEPLOYMENT_ENV": "prod",
+            "LOG_DIR": "/var/log/mspromo",
+            "SERVICE_NAME": "promo-eu",
+        }
+    )
+    assert settings.rules_max_staleness == 0.25
+    assert settings.admin_token == "s3cret"
+    assert settings.max_body_bytes == 2048
+    assert (settings.deployment_env, settings.log_dir, settings.service_name) == (
+        "prod",
+        "/var/log/mspromo",
+        "promo-eu",
+    )
+    assert "s3cret" not in repr(settings)
+
+
+def test_settings_are_read_from_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MSPROMO_DATABASE_URL", "sqlite:////tmp/from-env.db")
+    assert Settings.from_env().database_url == "sqlite:////tmp/from-env.db"
