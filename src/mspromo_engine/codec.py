@@ -152,12 +152,40 @@ def _tuple_hook_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], 
     return hook
 
 
+class _JsonObject(tuple):  # type: ignore[type-arg]
+    """A frozen JSON object inside ``extra_data``: its sorted (key, value) pairs. A tuple
+    subclass so that it can be told from a frozen JSON array when thawed."""
+
+    __slots__ = ()
+
+
+def _freeze(value: Any) -> Any:
+    """JSON made hashable (a promotion is frozen and hashable all the way down)."""
+    if isinstance(value, Mapping):
+        return _JsonObject(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, _JsonObject):
+        return {k: _thaw(v) for k, v in value}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
 def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping):
         raise _FieldError("not a JSON object")
-    return tuple(sorted(value.items()))
+    return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+
+
+def _extra_data_to_wire(value: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    return {k: _thaw(v) for k, v in value}
 
 
 def _make_converter() -> cattrs.Converter:
@@ -190,7 +218,9 @@ def _make_converter() -> cattrs.Converter:
     )
     conv.register_unstructure_hook(
         Promotion,
-        make_dict_unstructure_fn(Promotion, conv, extra_data=override(unstruct_hook=dict)),
+        make_dict_unstructure_fn(
+            Promotion, conv, extra_data=override(unstruct_hook=_extra_data_to_wire)
+        ),
     )
     return conv
 
