@@ -81,6 +81,13 @@ def test_input_errors_are_400_naming_the_path(
     assert path in [e["path"] for e in r.json["errors"]], r.json
 
 
+@pytest.mark.xfail(reason="engine codec: ZoneInfo raises OSError on overlong names")
+def test_overlong_timezone_is_400(api: falcon.testing.TestClient) -> None:
+    r = api.simulate_post(EVALUATE, json=basket_request(timezone="Europe/" + "x" * 300))
+    assert r.status_code == 400
+    assert r.json["errors"][0]["path"] == "timezone"
+
+
 @pytest.mark.parametrize("store_id", [None, 42, "", ["s-1"]])
 def test_odd_store_ids_never_500(api: falcon.testing.TestClient, store_id: object) -> None:
     request = basket_request()
@@ -88,7 +95,20 @@ def test_odd_store_ids_never_500(api: falcon.testing.TestClient, store_id: objec
     assert api.simulate_post(EVALUATE, json=request).status_code in (200, 400)
 
 
-@pytest.mark.parametrize("body", [[], "basket", 1, None, True])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "basket",
+        1,
+        None,
+        True,
+        pytest.param(
+            {"basket": "not-an-object"},
+            marks=pytest.mark.xfail(reason="engine codec reads a string basket as empty"),
+        ),
+    ],
+)
 def test_non_object_body_is_400(api: falcon.testing.TestClient, body: object) -> None:
     assert api.simulate_post(EVALUATE, json=body).status_code == 400
 
