@@ -113,3 +113,18 @@ def test_units_discounted_earlier_do_not_count_when_apply_on_discounted_items_is
     )
     assert wire.line_discount("PEN") == D("50.00")
     assert wire.line_discount("BOOK") == D("8.00")
+
+
+def test_in_the_same_layer_item_level_promotions_run_first_and_keep_their_units():
+    pens_half_price = promo(
+        "HALF", "e", group("g1", 1, node("PEN")), discount_value="50", layer=100
+    )
+    wire = evaluate(
+        [item("PEN", "100.00", 1), item("BOOK", "80.00", 1)],
+        spend("60", discount_value="10", evaluate_priority=0),
+        pens_half_price,
+    )
+    # the pen is consumed in layer 100 by the item-level promotion, although the basket
+    # promotion has the better priority: only the book's 80.00 is qualifying spend
+    assert wire.line_discount("PEN") == D("50.00")
+    assert wire.line_discount("BOOK") == D("8.00")
