@@ -31,12 +31,12 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     units = frozenset(candidate.groups[0])
     if not qualifying or spend < threshold:
         missing = threshold - spend
-        return Outcome(
-            (),
-            Suggestion(units, missing_value=missing),
-            Reason.SPEND_BELOW_THRESHOLD if candidate.groups[0] else Reason.NO_ELIGIBLE_UNITS,
-            missing,
-        )
+        reason = Reason.SPEND_BELOW_THRESHOLD
+        if not candidate.groups[0]:
+            reason = Reason.NO_ELIGIBLE_UNITS
+        elif not qualifying:
+            reason = Reason.UNITS_TAKEN
+        return Outcome((), Suggestion(units, missing_value=missing), reason, missing)
     if promo.discount_type is not DiscountType.VALUE:
         discounts = discount_units(view, promo, qualifying, strategy=Strategy.ALL_ITEMS)
         return Outcome((application(discounts),))
