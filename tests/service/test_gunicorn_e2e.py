@@ -1,0 +1,150 @@
+"""End to end: real gunicorn (2 gthread workers) over a migrated SQLite database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes import basket_request, promo
+
+pytestmark = pytest.mark.integration
+
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+TOKEN = "e2e-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _call(
+    base: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+            status, hdrs = resp.status, dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        raw, status, hdrs = exc.read(), exc.code, dict(exc.headers)
+    return status, {k.lower(): v for k, v in hdrs.items()}, json.loads(raw) if raw else None
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    from mspromo_service.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    upgrade(url, "head")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GUNICORN_BIND_ADDRESS": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "2",
+        "MSPROMO_DATABASE_URL": url,
+        "MSPROMO_ADMIN_TOKEN": TOKEN,
+        "MSPROMO_RULES_MAX_STALENESS": "1",
+    }
+    log = (tmp_path / "gunicorn.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:mspromo_service.gunicorn_conf",
+            "mspromo_service.wsgi:app",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"gunicorn exited with {proc.returncode}: "
+                    f"{(tmp_path / 'gunicorn.log').read_text()[-3000:]}"
+                )
+            try:
+                if _call(base, "GET", "/health_check/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("gunicorn did not become healthy in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(STOP_TIMEOUT)
+        log.close()
+
+
+def test_create_evaluate_health_over_http(server: str) -> None:
+    status, headers, body = _call(server, "GET", "/health_check")
+    assert (status, body) == (200, {"status": "ok"})
+    assert headers["x-request-id"]
+
+    status, _, _ = _call(server, "POST", "/api/1.0/promotions/", promo("P1"))
+    assert status == 401
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    status, _, body = _call(server, "POST", "/api/1.0/promotions/", promo("P1"), auth)
+    assert status == 201, body
+    assert body["promo_id"]
+
+    # Whichever worker answers, the write is visible within max_staleness (1 s).
+    deadline = time.monotonic() + 5
+    while True:
+        status, headers, body = _call(
+            server,
+            "POST",
+            "/api/1.0/promotions/evaluate/",
+            basket_request(),
+            {"X-Request-ID": "e2e-1"},
+        )
+        assert status == 200, body
+        assert headers["x-request-id"] == "e2e-1"
+        if body["basket"]["discount"] == "10.000":
+            break
+        assert time.monotonic() < deadline, body
+        time.sleep(0.2)
+    for _ in range(6):  # every worker agrees from now on
+        body = _call(server, "POST", "/api/1.0/promotions/evaluate/", basket_request())[2]
+        assert body["basket"]["discount"] == "10.000"
+
+    status, _, body = _call(server, "GET", "/api/1.0/p/s-1/P1")
+    assert (status, body["promo_id_retailer"]) == (200, "P1")
+    status, _, body = _call(server, "GET", "/openapi.json")
+    assert status == 200 and body["openapi"].startswith("3.1")
+    status, _, body = _call(server, "POST", "/api/1.0/promotions/evaluate/", {"basket": 5})
+    assert status == 400 and body["errors"]
