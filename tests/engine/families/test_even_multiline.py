@@ -86,3 +86,19 @@ def test_favour_customer_uses_the_same_sets_as_requisite_target() -> None:
     assert wire.discount == D("13.00")
     assert wire.line_discount("P10") == D("2.96")  # 8 × 10/27
     assert wire.line_discount("P7") == D("1.94")  # 5 × 7/18
+
+
+def test_two_groups_share_the_target_discount_with_the_requisite() -> None:
+    phone_and_case = promo(
+        "EVEN",
+        "m",
+        group("phones", 1, node("PHONE")),
+        group("cases", 1, node("CASE")),
+        target_discounted_group_name="cases",
+        discount_value="50",
+    )
+    wire = evaluate([item("PHONE", "500.00", 1), item("CASE", "20.00", 1)], phone_and_case)
+    # r would take 10.00 off the case; shared 500 : 20 that is 9.62 + 0.38
+    assert wire.line_discount("PHONE") == D("9.62")
+    assert wire.line_discount("CASE") == D("0.38")
+    assert wire.requisite_qty("PHONE") == 0
