@@ -115,7 +115,7 @@ def test_units_discounted_earlier_do_not_count_when_apply_on_discounted_items_is
     assert wire.line_discount("BOOK") == D("8.00")
 
 
-def test_in_the_same_layer_item_level_promotions_run_first_and_keep_their_units():
+def test_in_the_same_layer_item_level_promotions_run_first_and_keep_their_units() -> None:
     pens_half_price = promo(
         "HALF", "e", group("g1", 1, node("PEN")), discount_value="50", layer=100
     )
