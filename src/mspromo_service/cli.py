@@ -223,10 +223,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="run the HTTP service under gunicorn (writes no data)",
-        description="Run gunicorn with mspromo_service.gunicorn_conf; extra arguments go "
-        "to gunicorn.",
+        description="Run gunicorn with mspromo_service.gunicorn_conf; any further "
+        "arguments (after an optional --) go to gunicorn.",
     )
-    serve.add_argument("gunicorn_args", nargs=argparse.REMAINDER, help="gunicorn options")
     serve.set_defaults(func=_cmd_serve)
 
     db = sub.add_parser("db", help="database schema")
@@ -279,7 +278,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "serve":
+        args.gunicorn_args = extra[1:] if extra[:1] == ["--"] else extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "delete-promos" and not (args.softdelete or args.deactivated):
         parser.error("delete-promos: give --softdelete, --deactivated or both")
     try:
