@@ -28,7 +28,8 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from mspromo_engine import Promotion, ValidationError, promotion_from_wire, promotion_to_wire
-from mspromo_engine.codec import default_short_code
+from mspromo_engine.codec import _extra_data as _extra_data_from_wire
+from mspromo_engine.codec import _extra_data_to_wire, default_short_code
 from mspromo_engine.exceptions import ErrorDetail
 from mspromo_engine.model import (
     Availability,
@@ -363,7 +364,13 @@ def _json_default(value: Any) -> Any:
 
 
 def _dump_extra(extra: tuple[tuple[str, Any], ...]) -> str:
-    return json.dumps(dict(extra), default=_json_default, sort_keys=True, ensure_ascii=False)
+    # The engine codec freezes nested JSON (hashable promotions): thaw it the codec's way.
+    wire = _extra_data_to_wire(extra)
+    return json.dumps(wire, default=_json_default, sort_keys=True, ensure_ascii=False)
+
+
+def _load_extra(text: str) -> tuple[tuple[str, Any], ...]:
+    return _extra_data_from_wire(json.loads(text, parse_float=Decimal), None)
 
 
 def _header_row(promo: Promotion, header_id: str, now: datetime) -> dict[str, Any]:
@@ -614,7 +621,7 @@ def _load(
             discount_apply_type=DiscountApplyType(row.discount_apply_type),
             availability=Availability(row.availability),
             apply_on_discounted_items=bool(row.apply_on_discounted_items),
-            extra_data=tuple(sorted(json.loads(row.extra_data).items())),
+            extra_data=_load_extra(row.extra_data),
             stores=tuple(s for s, deleted in links.items() if not deleted),
             special_promo_info=tuple(specials_by_header.get(row.id, ())),
         )

@@ -12,7 +12,7 @@ import ksuid
 import pytest
 import sqlalchemy as sa
 
-from mspromo_engine import ValidationError, promotion_from_wire
+from mspromo_engine import ValidationError, promotion_from_wire, promotion_to_wire
 from mspromo_service import storage
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.repository import Repository
@@ -48,7 +48,11 @@ def rich_promotion() -> dict[str, Any]:
         "discount_apply_type": "c",
         "availability": "s",
         "apply_on_discounted_items": False,
-        "extra_data": {"evenly_distributed_multiline_discount_split_type": "e", "n": [1, 2]},
+        "extra_data": {
+            "evenly_distributed_multiline_discount_split_type": "e",
+            "n": [1, 2],
+            "nested": {"price": 1.5, "deep": {"k": [True, None]}},
+        },
         "stores": ["s-1", "s-2"],
         "special_promo_info": [
             {"group_qualifier_id": "GOLD", "description": "gold card"},
@@ -105,7 +109,12 @@ def test_a_created_promotion_reads_back_equal_with_every_field(repo: storage.Sql
     assert stored.end_date_time.microsecond == 123456
     assert stored.discount_value == Decimal("33.3333")
     assert isinstance(stored.promo_groups[1].nodes[0].discount_value, Decimal)
-    assert stored.extra == {"evenly_distributed_multiline_discount_split_type": "e", "n": [1, 2]}
+    assert promotion_to_wire(stored)["extra_data"] == {
+        "evenly_distributed_multiline_discount_split_type": "e",
+        "n": [1, 2],
+        "nested": {"price": Decimal("1.5"), "deep": {"k": [True, None]}},
+    }
+    assert hash(stored) == hash(expected)
     assert stored.stores == ("s-1", "s-2")
 
 
