@@ -165,6 +165,12 @@ def test_happy_hour_may_cross_midnight() -> None:
     assert not applies(late, at="2026-11-26T12:00:00Z")
 
 
+def test_equal_happy_hour_times_make_an_empty_daily_window() -> None:
+    same = happy_hour("17:00:00Z", "17:00:00Z")
+    assert not applies(same, at="2026-11-25T17:00:00Z")
+    assert not applies(same, at="2026-11-25T10:00:00Z")
+
+
 def test_happy_hour_still_needs_the_date_window() -> None:
     assert not applies(happy_hour("17:00:00Z", "19:00:00Z"), at="2027-01-05T17:30:00Z")
 
@@ -307,6 +313,13 @@ def test_cashback_and_basket_discounts_are_booked_apart_and_totals_stay_consiste
     total_sp = Decimal(basket["total_sp"])
     assert Decimal(basket["total_after_promos"]) == total_sp - Decimal(basket["discount"])
     assert Decimal(basket["items"][0]["discount"]) == Decimal(basket["discount"])
+
+
+def test_cashback_still_consumes_its_units_in_its_layer() -> None:
+    cashback = promo("CB", discount_apply_type="c", evaluate_priority=0)
+    response = evaluate(cashback, promo("BK", evaluate_priority=1), explain=True)
+    assert codes(response) == {"CB": "applied", "BK": "units_taken"}
+    assert response["basket"]["discount_by_apply_type"] == {"c": "4.500"}
 
 
 # ---------------------------------------------------------------------------------------
