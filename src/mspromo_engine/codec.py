@@ -268,7 +268,9 @@ def _structure(data: Any, cls: type[T], root: str) -> T:
 
 
 def _decimals_of(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
+    """Significant decimal places: trailing zeros do not count, so ``"15.000"`` (as our
+    own responses print money) is a valid two-decimal amount."""
+    exponent = value.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
@@ -489,8 +491,9 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
             basket["id"] = str(basket["id"])
         out["basket"] = basket
     overrides = out.pop("promo_override", ())
-    if "customer_id" in out and isinstance(out["customer_id"], int):
-        out["customer_id"] = str(out["customer_id"])
+    for id_field in ("customer_id", "store_id"):  # numeric ids from older clients
+        if isinstance(out.get(id_field), int) and not isinstance(out[id_field], bool):
+            out[id_field] = str(out[id_field])
     request = _structure(out, EvaluationRequest, "")
     errors: list[ErrorDetail] = []
     decimals = request.currency_decimals
@@ -501,10 +504,15 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
         ZoneInfo(request.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(ErrorDetail("timezone", "not an IANA time zone name"))
+    if sum(item.qty for item in request.basket.items) > MAX_UNITS:
+        # Units are expanded one by one: bound the work one request can ask for.
+        errors.append(ErrorDetail("basket.items", f"more than {MAX_UNITS} units in the basket"))
     for i, item in enumerate(request.basket.items):
         p = f"basket.items[{i}]"
         if not item.sku.strip():
             errors.append(ErrorDetail(f"{p}.sku", "must not be blank"))
+        if item.qty > MAX_UNITS:
+            errors.append(ErrorDetail(f"{p}.qty", f"must be at most {MAX_UNITS}"))
         if item.qty < 1:
             errors.append(ErrorDetail(f"{p}.qty", "must be at least 1"))
         for field in ("mrp", "sp") if sent_sp[i] else ("mrp",):
@@ -550,5 +558,6 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
     return attrs.evolve(request, promo_override=tuple(promos))
 
 
+MAX_UNITS = 100_000
 _CATEGORY_TYPES = frozenset(t.value for t in NodeType if t is not NodeType.ITEM)
 _ = Strategy  # re-exported enums are documented in model

@@ -326,6 +326,31 @@ def test_a_bad_basket_line_is_named_by_its_path(
     assert request_errors(request(line(**fields))) == [(path, message)]
 
 
+def test_trailing_zeros_do_not_count_as_decimals() -> None:
+    # Our own responses print "15.000": a client echoing it back is not wrong.
+    parsed = request_from_wire(request(line(mrp="15.000", sp="14.9900")), now=NOW)
+    assert parsed.basket.items[0].sp == Decimal("14.99")
+    assert promotion_from_wire(promo(discount_type="v", discount_value="10.000"))
+    assert request_errors(request(line(mrp="15.001"))) == [
+        ("basket.items[0].mrp", "more than 2 decimal places")
+    ]
+
+
+def test_a_basket_is_bounded_to_one_hundred_thousand_units() -> None:
+    assert request_errors(request(line(qty=100_001))) == [
+        ("basket.items", "more than 100000 units in the basket"),
+        ("basket.items[0].qty", "must be at most 100000"),
+    ]
+    assert request_errors(request(line(qty=60_000), line(qty=60_000))) == [
+        ("basket.items", "more than 100000 units in the basket")
+    ]
+
+
+def test_numeric_store_and_customer_ids_are_read_as_text() -> None:
+    parsed = request_from_wire(request(store_id=17, customer_id=9), now=NOW)
+    assert (parsed.store_id, parsed.customer_id) == ("17", "9")
+
+
 def test_a_line_without_sku_is_required() -> None:
     assert request_errors(request({"mrp": "1.00", "qty": 1})) == [
         ("basket.items[0].sku", "required")
