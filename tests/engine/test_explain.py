@@ -215,6 +215,15 @@ def test_every_promotion_considered_is_explained_once() -> None:
     assert sorted(explanations) == ["A", "B", "C", "D"]
 
 
+def test_the_first_failing_check_gives_the_code() -> None:
+    assert code(promo(is_active=False, stores=["s-2"])) == {"P1": "inactive"}
+    late = {"start_date_time": "2027-01-01T00:00:00Z", "end_date_time": "2027-02-01T00:00:00Z"}
+    assert code(promo(stores=["s-2"], **late)) == {"P1": "not_in_store"}
+    assert code(promo(active_days="0000000", **late)) == {"P1": "outside_window"}
+    special = {"availability": "s", "special_promo_info": [{"group_qualifier_id": "GOLD"}]}
+    assert code(promo(active_days="0000000", **special)) == {"P1": "inactive_day"}
+
+
 def test_reason_codes_are_the_documented_stable_strings() -> None:
     assert {r.value for r in Reason} == {
         "applied",
