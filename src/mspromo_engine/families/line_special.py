@@ -50,7 +50,9 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
         chosen: list[tuple[int, Decimal]] = []
         missing = 0
         for need, queue in zip(needs, queues, strict=True):
-            picked = [(u, a) for u, a in queue if u not in used][:need]
+            # A unit counts in one group only, as in a combo.
+            taken = used.union(u for u, _ in chosen)
+            picked = [(u, a) for u, a in queue if u not in taken][:need]
             missing += need - len(picked)
             chosen.extend(picked)
         if missing:
