@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import attrs
 import cattrs
 from cattrs.errors import (
     ClassValidationError,
@@ -199,14 +200,25 @@ def _make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum
     )
     conv.register_structure_hook_factory(_is_tuple_type, _tuple_hook_factory)
-    conv.register_structure_hook(
-        Group,
-        make_dict_structure_fn(Group, conv, nodes=override(rename="promo_group_nodes")),
-    )
-    conv.register_structure_hook(
-        Promotion,
-        make_dict_structure_fn(Promotion, conv, extra_data=override(struct_hook=_extra_data)),
-    )
+    wire_names: dict[type, dict[str, Any]] = {
+        Group: {"nodes": override(rename="promo_group_nodes")},
+        Promotion: {"extra_data": override(struct_hook=_extra_data)},
+    }
+
+    def object_hook_factory(cls: type) -> Callable[[Any, Any], Any]:
+        inner: Callable[[Any, Any], Any] = make_dict_structure_fn(
+            cls, conv, **wire_names.get(cls, {})
+        )
+
+        def hook(value: Any, _: Any) -> Any:
+            # A string or a list where an object belongs is an error, never "empty".
+            if not isinstance(value, Mapping):
+                raise _FieldError("not a JSON object")
+            return inner(value, cls)
+
+        return hook
+
+    conv.register_structure_hook_factory(attrs.has, object_hook_factory)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
     conv.register_unstructure_hook_func(
@@ -417,8 +429,6 @@ def promotion_from_wire(
     if errors:
         raise ValidationError(errors)
     if not promo.promo_short_code:
-        import attrs
-
         promo = attrs.evolve(promo, promo_short_code=default_short_code(promo))
     return promo
 
@@ -502,7 +512,7 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
         decimals = 2
     try:
         ZoneInfo(request.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an overlong name
         errors.append(ErrorDetail("timezone", "not an IANA time zone name"))
     if sum(item.qty for item in request.basket.items) > MAX_UNITS:
         # Units are expanded one by one: bound the work one request can ask for.
@@ -553,8 +563,6 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
             promos.append(promo)
     if errors:
         raise ValidationError(errors)
-    import attrs
-
     return attrs.evolve(request, promo_override=tuple(promos))
 
 

@@ -387,6 +387,28 @@ def test_bad_request_fields_are_named(fields: dict[str, Any], path: str, message
     assert request_errors(request(**fields)) == [(path, message)]
 
 
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"basket": "b-1"}, "basket"),
+        ({"basket": {"items": ["PEN"]}}, "basket.items[0]"),
+        ({"basket": {"items": [line(categories=["c1"])]}}, "basket.items[0].categories[0]"),
+        ({"basket": {"items": []}, "special_promos": ["club"]}, "special_promos[0]"),
+        ({"basket": {"items": []}, "promo_override": ["P1"]}, "promo_override[0]"),
+    ],
+)
+def test_a_non_object_where_an_object_belongs_is_rejected_not_read_as_empty(
+    body: dict[str, Any], path: str
+) -> None:
+    assert request_errors(body) == [(path, "not a JSON object")]
+
+
+def test_an_overlong_time_zone_name_is_rejected() -> None:
+    assert request_errors(request(timezone="Europe/" + "x" * 300)) == [
+        ("timezone", "not an IANA time zone name")
+    ]
+
+
 def test_a_request_without_basket_is_rejected() -> None:
     assert request_errors({"store_id": "s-1"}) == [("basket", "required")]
 
