@@ -53,6 +53,9 @@ class _FieldError(ValueError):
     """A reason for one field, raised by a hook; cattrs attaches the path."""
 
 
+_MAX_INTEGER_DIGITS = 12
+
+
 def _decimal(value: Any, _: type) -> Decimal:
     if isinstance(value, (bool, float)):
         # Binary floats never touch a price: send money as a string (or an integer).
@@ -70,6 +73,9 @@ def _decimal(value: Any, _: type) -> Decimal:
         raise _FieldError("not a decimal")
     if not result.is_finite():
         raise _FieldError("not a finite decimal")
+    if result and result.adjusted() >= _MAX_INTEGER_DIGITS:
+        # Keeps every product and sum well inside Decimal's 28-digit precision.
+        raise _FieldError(f"too large: at most {_MAX_INTEGER_DIGITS} digits before the point")
     return result
 
 
@@ -511,9 +517,14 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
         errors.append(ErrorDetail("currency_decimals", "must be between 0 and 6"))
         decimals = 2
     try:
-        ZoneInfo(request.timezone)
+        zone = ZoneInfo(request.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an overlong name
         errors.append(ErrorDetail("timezone", "not an IANA time zone name"))
+    else:
+        try:
+            request.at.astimezone(zone)
+        except OverflowError:
+            errors.append(ErrorDetail("at", "out of range in the request's time zone"))
     if sum(item.qty for item in request.basket.items) > MAX_UNITS:
         # Units are expanded one by one: bound the work one request can ask for.
         errors.append(ErrorDetail("basket.items", f"more than {MAX_UNITS} units in the basket"))
@@ -535,6 +546,8 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
             errors.append(ErrorDetail(f"{p}.sp", "cannot exceed mrp"))
         if item.weight <= 0:
             errors.append(ErrorDetail(f"{p}.weight", "must be more than 0"))
+        elif item.weight > MAX_WEIGHT:
+            errors.append(ErrorDetail(f"{p}.weight", f"must be at most {MAX_WEIGHT}"))
         for j, cat in enumerate(item.categories):
             if cat.type not in _CATEGORY_TYPES:
                 errors.append(ErrorDetail(f"{p}.categories[{j}].type", "must be one of c1…c7"))
@@ -567,5 +580,6 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
 
 
 MAX_UNITS = 100_000
+MAX_WEIGHT = 100_000  # per unit; with 12-digit money, v x weight stays exact
 _CATEGORY_TYPES = frozenset(t.value for t in NodeType if t is not NodeType.ITEM)
 _ = Strategy  # re-exported enums are documented in model

@@ -403,6 +403,29 @@ def test_a_non_object_where_an_object_belongs_is_rejected_not_read_as_empty(
     assert request_errors(body) == [(path, "not a JSON object")]
 
 
+def test_an_at_that_cannot_be_seen_in_the_time_zone_is_rejected_not_a_crash() -> None:
+    last = "9999-12-31T23:59:59+00:00"
+    assert request_errors(request(at=last, timezone="Pacific/Kiritimati")) == [
+        ("at", "out of range in the request's time zone")
+    ]
+    assert request_from_wire(request(at=last), now=NOW).at.year == 9999
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "message"),
+    [
+        ({"mrp": "1e12", "sp": None}, "mrp", "too large: at most 12 digits before the point"),
+        ({"weight": "1e999999"}, "weight", "too large: at most 12 digits before the point"),
+        ({"weight": "100000.001"}, "weight", "must be at most 100000"),
+    ],
+)
+def test_amounts_are_bounded_so_arithmetic_stays_exact(
+    fields: dict[str, Any], path: str, message: str
+) -> None:
+    assert request_errors(request(line(**fields))) == [(f"basket.items[0].{path}", message)]
+    assert request_from_wire(request(line(mrp="999999999999.99", sp=None)), now=NOW)
+
+
 def test_an_overlong_time_zone_name_is_rejected() -> None:
     assert request_errors(request(timezone="Europe/" + "x" * 300)) == [
         ("timezone", "not an IANA time zone name")
