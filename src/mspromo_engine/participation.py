@@ -31,7 +31,7 @@ def exclusion_reason(
     at = request.at
     if not promo.start_date_time <= at < promo.end_date_time:
         return Reason.OUTSIDE_WINDOW
-    if promo.active_days[local_at.weekday()] != "1":
+    if promo.active_days[_active_day(promo, local_at)] != "1":
         return Reason.INACTIVE_DAY
     if promo.is_happy_hour and not in_happy_hour(promo, local_at):
         return Reason.OUTSIDE_HAPPY_HOUR
@@ -51,6 +51,19 @@ def in_happy_hour(promo: Promotion, local_at: datetime) -> bool:
     if start <= end:
         return start <= now < end
     return now >= start or now < end
+
+
+def _active_day(promo: Promotion, local_at: datetime) -> int:
+    """The weekday (Monday 0) that ``active_days`` is read for: the day of ``at`` in the
+    store, except in the after-midnight part of a happy hour that crosses midnight, which
+    belongs to the evening it started (a Friday 22:00-02:00 deal still runs at 01:00 on
+    Saturday, and not at 01:00 on Friday)."""
+    day = local_at.weekday()
+    start = _wall(promo.start_date_time)
+    end = _wall(promo.end_date_time)
+    if promo.is_happy_hour and end < start and local_at.time().replace(tzinfo=None) < end:
+        return (day - 1) % 7
+    return day
 
 
 def _wall(value: datetime) -> time:

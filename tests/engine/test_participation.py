@@ -165,6 +165,14 @@ def test_happy_hour_may_cross_midnight() -> None:
     assert not applies(late, at="2026-11-26T12:00:00Z")
 
 
+def test_the_after_midnight_part_of_a_happy_hour_belongs_to_the_evening_it_started() -> None:
+    friday_late = happy_hour("22:00:00Z", "02:00:00Z", active_days="0000100")
+    assert applies(friday_late, at="2026-11-27T23:00:00Z")  # Friday evening
+    assert applies(friday_late, at="2026-11-28T01:00:00Z")  # early Saturday
+    assert not applies(friday_late, at="2026-11-27T01:00:00Z")  # early Friday: Thursday's
+    assert not applies(friday_late, at="2026-11-28T23:00:00Z")  # Saturday evening
+
+
 def test_equal_happy_hour_times_make_an_empty_daily_window() -> None:
     same = happy_hour("17:00:00Z", "17:00:00Z")
     assert not applies(same, at="2026-11-25T17:00:00Z")
