@@ -206,10 +206,18 @@ def _cap(
     total = sum((d for _, _, d in flat), ZERO)
     if total <= cap:
         return None
-    parts = allocate(cap, [d for _, _, d in flat], decimals)
+    # Only units that had a discount share the cap (none of it lands on a zero).
+    discounted = [(i, u, d) for i, u, d in flat if d > 0]
+    shares = dict(
+        zip(
+            ((i, u) for i, u, _ in discounted),
+            allocate(cap, [d for _, _, d in discounted], decimals),
+            strict=True,
+        )
+    )
     per_app: list[list[tuple[int, Decimal]]] = [[] for _ in apps]
-    for (i, u, _), part in zip(flat, parts, strict=True):
-        per_app[i].append((u, part))
+    for i, u, _ in flat:
+        per_app[i].append((u, shares.get((i, u), ZERO)))
     return tuple(Application(tuple(d), a.requisites) for d, a in zip(per_app, apps, strict=True))
 
 

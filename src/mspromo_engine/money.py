@@ -37,16 +37,15 @@ def allocate(total: Decimal, weights: Sequence[Decimal], decimals: int) -> list[
     weight_sum = sum(weights, ZERO)
     parts: list[Decimal] = []
     running = ZERO
-    if weight_sum == 0:
-        share = round_money(total / n, decimals)
-        for _ in range(n - 1):
-            parts.append(share)
-            running += share
-    else:
-        for w in weights[:-1]:
-            part = round_money(total * w / weight_sum, decimals)
-            parts.append(part)
-            running += part
+    for w in weights[:-1]:
+        share = total / n if weight_sum == 0 else total * w / weight_sum
+        part = round_money(share, decimals)
+        # Shares rounded up can add up to more than the total: a part never takes more
+        # than what is left, so the last part (the remainder) is never negative.
+        if total >= 0:
+            part = min(part, total - running)
+        parts.append(part)
+        running += part
     parts.append(total - running)
     return parts
 
