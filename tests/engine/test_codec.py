@@ -280,7 +280,9 @@ def test_nested_extra_data_round_trips_and_keeps_the_promotion_hashable() -> Non
 @settings(max_examples=100, deadline=None)
 @given(promotions())
 def test_generated_promotions_round_trip(p: Promotion) -> None:
-    assert promotion_from_wire(promotion_to_wire(p)) == p
+    wire = promotion_to_wire(p)
+    assert promotion_from_wire(wire) == p
+    assert promotion_to_wire(promotion_from_wire(wire)) == wire
 
 
 # ---------------------------------------------------------------------------------------
