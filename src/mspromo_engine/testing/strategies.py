@@ -546,17 +546,19 @@ class Scenario:
 
     request: dict[str, Any]
     promotions: tuple[dict[str, Any], ...]
-    rules: RuleSet
+    # Derived, so it is neither an argument nor part of a falsifying example's printout.
+    rules: RuleSet = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        decimals = int(self.request["currency_decimals"])
+        compiled = RuleSet.compile(
+            promotion_from_wire(w, currency_decimals=decimals) for w in self.promotions
+        )
+        object.__setattr__(self, "rules", compiled)
 
     def with_promotions(self, promotions: Iterable[Mapping[str, Any]]) -> Scenario:
         """The same request against other promotions (e.g. a variant of these)."""
-        wires = tuple(dict(p) for p in promotions)
-        decimals = int(self.request["currency_decimals"])
-        return Scenario(
-            self.request,
-            wires,
-            RuleSet.compile(promotion_from_wire(w, currency_decimals=decimals) for w in wires),
-        )
+        return Scenario(self.request, tuple(dict(p) for p in promotions))
 
 
 @st.composite
@@ -585,7 +587,7 @@ def _scenarios(
         )
     )
     request = draw(wire_requests(st.just(lines), decimals=decimals))
-    return Scenario(request, (), RuleSet.compile(())).with_promotions(wires)
+    return Scenario(request, tuple(wires))
 
 
 def scenarios(

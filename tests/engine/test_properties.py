@@ -1,0 +1,222 @@
+"""SPEC §5.6: determinism and the invariants of every evaluation, as hypothesis
+properties over generated scenarios (a store's promotions overlapping a basket).
+
+Only the families registered in ``RULES`` are generated, so every property covers a
+new family as soon as it is registered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mspromo_engine import evaluate, evaluate_json, request_from_wire
+from mspromo_engine.families import RULES
+from mspromo_engine.result import Evaluation
+from mspromo_engine.testing.strategies import EVALUATION_TIME, Scenario, scenarios
+
+REGISTERED = tuple(RULES)
+PROPERTY = settings(max_examples=150, deadline=None)
+MONEY = re.compile(r"^\d+\.\d{3}$")
+MONEY_KEYS = frozenset(
+    {
+        "total_mrp",
+        "total_sp",
+        "discount",
+        "total_after_promos",
+        "mrp",
+        "sp",
+        "final_price",
+        "missing_value",
+    }
+)
+CASHBACK = "c"
+
+
+def respond(scenario: Scenario, request: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = scenario.request if request is None else request
+    return evaluate_json(body, scenario.rules, now=EVALUATION_TIME)
+
+
+def evaluation(scenario: Scenario) -> Evaluation:
+    return evaluate(request_from_wire(scenario.request, now=EVALUATION_TIME), scenario.rules)
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def lines(response: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = response["basket"]["items"]
+    return items
+
+
+def walk(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (key, leaf) of a JSON-shaped value; list members keep their list's key."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v, key)
+    else:
+        yield key, value
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_the_same_request_and_rules_always_give_the_same_response(scenario: Scenario) -> None:
+    assert respond(scenario) == respond(scenario)
+
+
+@PROPERTY
+@given(scenarios(REGISTERED), st.randoms(use_true_random=False))
+def test_the_order_of_lines_does_not_change_the_result(scenario: Scenario, rnd: Any) -> None:
+    shuffled_items = list(scenario.request["basket"]["items"])
+    rnd.shuffle(shuffled_items)
+    shuffled = {
+        **scenario.request,
+        "basket": {**scenario.request["basket"], "items": shuffled_items},
+    }
+
+    original = respond(scenario)
+    reordered = respond(scenario, shuffled)
+
+    by_id = {line["item_id"]: line for line in lines(reordered)}
+    assert {line["item_id"]: line for line in lines(original)} == by_id
+    strip = {k: v for k, v in original["basket"].items() if k != "items"}
+    assert strip == {k: v for k, v in reordered["basket"].items() if k != "items"}
+    assert {k: v for k, v in original.items() if k != "basket"} == {
+        k: v for k, v in reordered.items() if k != "basket"
+    }
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_every_unit_pays_between_nothing_and_its_sale_price(scenario: Scenario) -> None:
+    for line in lines(respond(scenario)):
+        sp = money(line["sp"])
+        discounted_units = 0
+        for entry in line["discount_info"]:
+            assert Decimal(0) <= money(entry["final_price"]) <= sp
+            assert money(entry["final_price"]) == sp - money(entry["discount"])
+            discounted_units += entry["consumed_qty"]
+        # The units without a discount_info entry pay sp, which is in range by itself.
+        assert discounted_units <= line["qty"]
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_the_basket_discount_is_the_sum_of_the_unit_discounts(scenario: Scenario) -> None:
+    response = respond(scenario)
+    line_total = Decimal(0)
+    for line in lines(response):
+        units_total = Decimal(0)
+        for entry in line["discount_info"]:
+            # A unit's discount is what its promotions took off, cashback aside (SPEC §6).
+            lowering = sum(
+                (
+                    money(p["discount"])
+                    for p in entry["applied_promos"]
+                    if p["discount_apply_type"] != CASHBACK
+                ),
+                Decimal(0),
+            )
+            assert money(entry["discount"]) == lowering
+            units_total += lowering * entry["consumed_qty"]
+        assert money(line["discount"]) == units_total
+        line_total += units_total
+    assert money(response["basket"]["discount"]) == line_total
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_total_after_promos_is_total_sp_minus_discount(scenario: Scenario) -> None:
+    basket = respond(scenario)["basket"]
+    total_sp = money(basket["total_sp"])
+    assert money(basket["total_after_promos"]) == total_sp - money(basket["discount"])
+    assert total_sp == sum(
+        (money(line["sp"]) * line["qty"] for line in basket["items"]), Decimal(0)
+    )
+    for line in basket["items"]:
+        expected = money(line["sp"]) * line["qty"] - money(line["discount"])
+        assert money(line["total_after_promos"]) == expected
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_within_a_layer_no_unit_is_consumed_twice(scenario: Scenario) -> None:
+    # Exact, on the engine's own result: per layer, each unit is taken by at most one
+    # promotion. (One promotion's applications may share units: a value-off basket
+    # threshold allocates each of its applications over the same qualifying units.)
+    consumed: dict[int, Counter[int]] = {}
+    for result in evaluation(scenario).applied:
+        assert result.outcome is not None
+        units = {u for app in result.outcome.applications for u in app.units}
+        consumed.setdefault(result.promotion.effective_layer, Counter()).update(units)
+    for counts in consumed.values():
+        assert all(n == 1 for n in counts.values()), counts
+
+    # And as a client sees it: per line and layer, at most qty units are consumed.
+    for line in lines(respond(scenario)):
+        per_layer: Counter[int] = Counter()
+        for entry in line["discount_info"] + line["requisite_info"]:
+            promos = {(p["layer"], p["promo_id_retailer"]) for p in entry["applied_promos"]}
+            for layer, _ in promos:
+                per_layer[layer] += entry["consumed_qty"]
+        assert all(n <= line["qty"] for n in per_layer.values()), per_layer
+
+
+def _same_layer(wire: dict[str, Any], criteria: str, priority: int | None) -> dict[str, Any]:
+    return {**wire, "layer": 1, "evaluate_criteria": criteria, "evaluate_priority": priority}
+
+
+@PROPERTY
+@given(
+    scenarios([f for f in REGISTERED if not f.is_basket], min_promotions=2, max_promotions=4),
+    st.data(),
+)
+def test_best_discount_gives_at_least_any_single_order(
+    scenario: Scenario, data: st.DataObject
+) -> None:
+    # One layer of item-level promotions: the best-discount resolution then sees them all
+    # at once, and every priority order is one of the orders it must beat or match.
+    def total(s: Scenario) -> tuple[Decimal, bool]:
+        ev = evaluation(s)
+        return sum((r.total for r in ev.applied), Decimal(0)), ev.best_discount_exact
+
+    best, exact = total(
+        scenario.with_promotions(_same_layer(w, "b", None) for w in scenario.promotions)
+    )
+    for _ in range(3):
+        order = data.draw(st.permutations(range(len(scenario.promotions))))
+        ranked = scenario.with_promotions(
+            _same_layer(scenario.promotions[i], "p", rank) for rank, i in enumerate(order)
+        )
+        in_order, _ = total(ranked)
+        assert exact
+        assert best >= in_order, order
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_money_is_printed_with_three_places(scenario: Scenario) -> None:
+    body = {**scenario.request, "explain": True}
+    for key, value in walk(respond(scenario, body)):
+        if key in MONEY_KEYS:
+            assert isinstance(value, str)
+            assert MONEY.match(value), (key, value)
+
+
+@PROPERTY
+@given(scenarios(REGISTERED))
+def test_no_float_anywhere_in_the_response(scenario: Scenario) -> None:
+    body = {**scenario.request, "explain": True}
+    floats = [(k, v) for k, v in walk(respond(scenario, body)) if isinstance(v, float)]
+    assert not floats
