@@ -121,7 +121,12 @@ def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
         basket_family = r.promotion.family.is_basket
         for app in r.outcome.applications:
             for u, d in app.discounts:
-                entries[u].append((ri, d))
+                # Several applications of one promotion on a unit (repeated basket
+                # thresholds) are reported as one entry with their sum.
+                if entries[u] and entries[u][-1][0] == ri:
+                    entries[u][-1] = (ri, entries[u][-1][1] + d)
+                else:
+                    entries[u].append((ri, d))
                 item_level_consumed[u] |= not basket_family
             for u in app.requisites:
                 requisite[u].append(ri)

@@ -77,9 +77,18 @@ BAD: dict[str, list[Any]] = {
     "list": ["abc", 5, {}, True, [None], [5]],
     "enum": ["zz", 5, [], {}, True, "☃" * 300],
     "object": ["abc", 5, [], True, [{}]],
-    # Overlong names are left out until the engine rejects them with a 400 (see
-    # test_evaluate_api.py::test_overlong_timezone_is_400).
-    "tz": ["zz", 5, [], {}, True, "", "Mars/Base", "../../etc/passwd", "\u0000"],
+    "tz": [
+        "zz",
+        5,
+        [],
+        {},
+        True,
+        "",
+        "Mars/Base",
+        "../../etc/passwd",
+        "\u0000",
+        "Europe/" + "x" * 300,
+    ],
     "days": ["abc", "11111111", "1111112", 5, [], True],
     "any": ["\u0000", "9" * 5000, -5, 10**30, {"nested": {"deep": [None]}}, [{"a": 1}]],
 }

@@ -30,6 +30,11 @@ def test_value_off_applies_once_per_threshold_reached_and_allocates_by_price() -
     assert wire.discount == D("20.00")
     assert wire.line_discount("A") == D("14.28")
     assert wire.line_discount("B") == D("5.72")
+    # Both applications on the one unit of A are reported as one entry with their sum.
+    [entry] = wire.line("A")["discount_info"]
+    assert [(p["promo_id_retailer"], p["discount"]) for p in entry["applied_promos"]] == [
+        ("SPEND", "14.280")
+    ]
     assert wire.suggestions("A") == [
         {"promo_id": "", "promo_id_retailer": "SPEND", "missing_value": "90.000"}
     ]
