@@ -97,8 +97,10 @@ logconfig_dict: dict[str, Any] = {
             "propagate": False,
             "qualname": "gunicorn.error",
         },
+        # The app logs one JSON line per request with its request id, so gunicorn's own
+        # access lines are off unless GUNICORN_ACCESS_LOG=1 asks for them too.
         "gunicorn.access": {
-            "level": "INFO",
+            "level": "INFO" if _env("GUNICORN_ACCESS_LOG", "0") == "1" else "WARNING",
             "handlers": ["access_console"],
             "propagate": False,
             "qualname": "gunicorn.access",

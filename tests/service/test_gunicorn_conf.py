@@ -19,6 +19,7 @@ ENV_VARS = (
     "STATSD_HOST",
     "STATSD_PORT",
     "SERVICE_NAME",
+    "GUNICORN_ACCESS_LOG",
 )
 
 
@@ -119,3 +120,10 @@ def test_gunicorn_accepts_the_module(load_conf) -> None:
     assert cfg.preload_app is True
     assert cfg.max_requests == 3000
     assert cfg.logconfig_dict["loggers"]["gunicorn.access"]["handlers"] == ["access_console"]
+
+
+def test_gunicorn_access_lines_are_off_unless_asked_for(load_conf) -> None:
+    access = load_conf().logconfig_dict["loggers"]["gunicorn.access"]
+    assert access["level"] == "WARNING"  # the app's JSON request log is the access log
+    access = load_conf(GUNICORN_ACCESS_LOG="1").logconfig_dict["loggers"]["gunicorn.access"]
+    assert access["level"] == "INFO"
