@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+import attrs
+
 from mspromo_engine.families.common import Candidate, LayerView, Outcome, clamp
 from mspromo_engine.model import DiscountType, Family, Node, Promotion, Strategy
 from mspromo_engine.money import ZERO, round_money
@@ -25,8 +27,12 @@ __all__ = ["resolve_best_discount"]
 Run = Callable[[Candidate, LayerView], Outcome]
 Applied = list[tuple[Candidate, Outcome]]
 
-# Clusters up to this size are solved exactly; larger ones use the marginal-value ranking.
-_EXACT_LIMIT = 12
+# Clusters up to this size are always solved exactly. Up to _TRY_LIMIT the exact search is
+# tried with a budget of visited states; beyond, or over budget, the marginal-value
+# ranking is used and the result is not exact.
+_EXACT_LIMIT = 10
+_TRY_LIMIT = 16
+_TRY_BUDGET = 20_000
 
 
 def resolve_best_discount(
@@ -40,10 +46,16 @@ def resolve_best_discount(
         if len(cluster) == 1:
             order: Sequence[Candidate] = cluster
         elif len(cluster) <= _EXACT_LIMIT:
-            order = [cluster[i] for i in _Search(cluster, view, run).best_order()]
+            order = [cluster[i] for i in _Search(cluster, view, run).best_order_found()]
         else:
-            order = _heuristic_order(cluster, view, run)
-            exact = False
+            try:
+                if len(cluster) > _TRY_LIMIT:
+                    raise _OverBudget
+                search = _Search(cluster, view, run, budget=_TRY_BUDGET)
+                order = [cluster[i] for i in search.best_order_found()]
+            except _OverBudget:
+                order = _heuristic_order(cluster, view, run)
+                exact = False
         # Clusters share no free unit, so each one's order is found on the current view.
         for candidate in order:
             outcome = run(candidate, view)
@@ -81,12 +93,27 @@ def _free_mask(candidate: Candidate, view: LayerView) -> int:
     return mask & ~blocked
 
 
-class _Search:
-    """Exact best order of one cluster. Orders are tuples of cluster indexes; the cluster
-    is in priority order, so the lexicographically smallest order breaks equal totals."""
+class _OverBudget(Exception):
+    """The search of a cluster beyond the exact limit ran out of its budget."""
 
-    def __init__(self, cluster: Sequence[Candidate], view: LayerView, run: Run) -> None:
+
+class _Search:
+    """Exact best order of one cluster by depth-first branch and bound. Orders are tuples
+    of cluster indexes (the cluster is in priority order). At every step the promotion
+    with the largest immediate discount is tried first, ties by priority; of orders with
+    equal totals the first one in this search order wins.
+
+    Three things keep it fast while exact: a promotion's outcome depends only on which of
+    its own units are taken, so outcomes are cached by that; a state reached again with a
+    smaller (or equal, later-ordered) total so far is dropped, because the same futures
+    follow from it; and a branch whose upper bound cannot beat the best order found is
+    cut."""
+
+    def __init__(
+        self, cluster: Sequence[Candidate], view: LayerView, run: Run, budget: int | None = None
+    ) -> None:
         self.cluster = cluster
+        self.budget = budget
         self.root = view
         self.run = run
         self.masks = [_free_mask(c, view) for c in cluster]
@@ -94,48 +121,90 @@ class _Search:
         for m in self.masks:
             self.union |= m
         self.ceilings = [_Ceiling(c, view) for c in cluster]
-        self.memo: dict[tuple[int, int], tuple[Decimal, tuple[int, ...]]] = {}
+        # For each unit, the promotions that may take it, the most it could get first.
+        self.per_unit: list[tuple[int, list[tuple[Decimal, int]]]] = []
+        for u in _bits(self.union):
+            options = [
+                (ceiling.of_unit[u], i)
+                for i, ceiling in enumerate(self.ceilings)
+                if u in ceiling.of_unit
+            ]
+            options.sort(key=lambda o: (-o[0], o[1]))
+            self.per_unit.append((u, options))
+        # (promotion, its units taken) -> (discount, units it takes)
+        self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
+        self.bounds: dict[tuple[int, int], Decimal] = {}
+        self.promotion_bounds: dict[tuple[int, int], Decimal] = {}
+        self.arrivals: dict[tuple[int, int], Decimal] = {}
+        self.best_total = Decimal(-1)
+        self.best_order: tuple[int, ...] = ()
 
-    def best_order(self) -> tuple[int, ...]:
-        return self._solve((1 << len(self.cluster)) - 1, self.root)[1]
+    def best_order_found(self) -> tuple[int, ...]:
+        self._visit((1 << len(self.cluster)) - 1, self.root.taken, ZERO, ())
+        return self.best_order
 
-    def _solve(self, remaining: int, view: LayerView) -> tuple[Decimal, tuple[int, ...]]:
-        key = (remaining, view.taken & self.union)
-        known = self.memo.get(key)
+    def _outcome(self, i: int, taken: int) -> tuple[Decimal, int]:
+        key = (i, taken & self.masks[i])
+        known = self.outcomes.get(key)
+        if known is None:
+            # Only which units are taken matters: a free unit's final price does not
+            # change within a layer, and a taken unit is no longer looked at.
+            outcome = self.run(self.cluster[i], attrs.evolve(self.root, taken=taken))
+            took = 0
+            for application in outcome.applications:
+                for u in application.units:
+                    took |= 1 << u
+            known = self.outcomes[key] = (outcome.total, took)
+        return known
+
+    def _visit(self, remaining: int, taken: int, so_far: Decimal, prefix: tuple[int, ...]) -> None:
+        if not remaining:
+            if so_far > self.best_total:
+                self.best_total, self.best_order = so_far, prefix
+            return
+        key = (remaining, taken & self.union)
+        if self.budget is not None:
+            self.budget -= 1
+            if self.budget < 0:
+                raise _OverBudget
+        # Everything found from here on comes later in the search order than what was
+        # found before, so on equal totals the earlier find is kept: the tie rule.
+        seen = self.arrivals.get(key)
+        if seen is not None and seen >= so_far:
+            return  # an earlier path reached this state with at least as much
+        self.arrivals[key] = so_far
+        if so_far + self._bound(key) <= self.best_total:
+            return
+        children = [(*self._outcome(i, taken), i) for i in _bits(remaining)]
+        # Largest immediate discount first: a good order early makes the bound bite.
+        children.sort(key=lambda c: (-c[0], c[2]))
+        for total, took, i in children:
+            self._visit(remaining & ~(1 << i), taken | took, so_far + total, (*prefix, i))
+
+    def _bound(self, key: tuple[int, int]) -> Decimal:
+        """What the promotions still to apply can add at most from this state: the sum
+        of their own ceilings, and never more than each free unit's best ceiling."""
+        known = self.bounds.get(key)
         if known is not None:
             return known
-        children = []
+        remaining, taken = key
+        per_promotion = ZERO
         for i in _bits(remaining):
-            outcome = self.run(self.cluster[i], view)
-            children.append((outcome.total, i, outcome))
-        best_total = Decimal(-1)
-        best_order: tuple[int, ...] = ()
-        # Largest immediate discount first: a good order early makes the bound bite.
-        for now, i, outcome in sorted(children, key=lambda c: (-c[0], c[1])):
-            rest = remaining & ~(1 << i)
-            after = view.after(outcome)
-            if rest and best_order:
-                ceiling = now + self._bound(rest, after.taken)
-                if ceiling < best_total or (ceiling == best_total and i > best_order[0]):
-                    continue
-            later, sub_order = self._solve(rest, after) if rest else (ZERO, ())
-            total = now + later
-            order = (i, *sub_order)
-            if total > best_total or (total == best_total and order < best_order):
-                best_total, best_order = total, order
-        self.memo[key] = (best_total, best_order)
-        return best_total, best_order
-
-    def _bound(self, remaining: int, taken: int) -> Decimal:
-        """What the promotions in ``remaining`` can still add at most: each promotion's
-        own ceiling, and never more than the free units' final prices together."""
-        per_promotion = sum((self.ceilings[i].at(taken) for i in _bits(remaining)), ZERO)
-        units = 0
-        for i in _bits(remaining):
-            units |= self.masks[i]
-        finals = self.root.finals
-        free = units & ~taken
-        return min(per_promotion, sum((finals[u] for u in _bits(free)), ZERO))
+            mine = (i, taken & self.masks[i])
+            amount = self.promotion_bounds.get(mine)
+            if amount is None:
+                amount = self.promotion_bounds[mine] = self.ceilings[i].at(taken)
+            per_promotion += amount
+        per_unit = ZERO
+        for u, options in self.per_unit:
+            if taken >> u & 1:
+                continue
+            for amount, i in options:
+                if remaining >> i & 1:
+                    per_unit += amount
+                    break
+        bound = self.bounds[key] = min(per_promotion, per_unit)
+        return bound
 
 
 class _Ceiling:
@@ -145,15 +214,18 @@ class _Ceiling:
 
     def __init__(self, candidate: Candidate, view: LayerView) -> None:
         promo = candidate.promotion
-        nodes: dict[int, Node] = {}
+        mask = _free_mask(candidate, view)
+        per_application = _per_application_value(promo, candidate, view.decimals)
+        # A unit eligible in several groups (through different nodes) takes the largest.
+        self.of_unit: dict[int, Decimal] = {}
         for group_nodes in candidate.nodes:
             for u, node in group_nodes.items():
-                nodes.setdefault(u, node)
-        mask = _free_mask(candidate, view)
-        per_unit = [(_unit_ceiling(promo, nodes[u], view, u), u) for u in _bits(mask)]
-        self.units = sorted(per_unit, key=lambda p: (-p[0], p[1]))
+                if mask >> u & 1:
+                    amount = _unit_ceiling(promo, node, view, u, per_application)
+                    self.of_unit[u] = max(amount, self.of_unit.get(u, amount))
+        self.units = sorted(((a, u) for u, a in self.of_unit.items()), key=lambda p: (-p[0], p[1]))
         self.count = _max_discounted_units(promo)
-        self.cap = _total_cap(promo, view.decimals)
+        self.cap = _total_cap(promo, candidate, view.decimals)
 
     def at(self, taken: int) -> Decimal:
         total = ZERO
@@ -167,50 +239,105 @@ class _Ceiling:
         return total if self.cap is None else min(total, self.cap)
 
 
-_ITEM_FAMILIES = (Family.EASY, Family.EASY_PLUS, Family.COMBO, Family.LINE_SPECIAL)
+# Families whose discount on a unit is computed by ``discount_units`` from the unit alone
+# when the discount is a percentage or strategy ``e`` (SPEC §3.2), on units they consume.
+_PER_UNIT_FAMILIES = (
+    Family.EASY,
+    Family.EASY_PLUS,
+    Family.COMBO,
+    Family.LINE_SPECIAL,
+    Family.REQUISITE_TARGET,
+    Family.BASKET_TARGET,
+    Family.EVEN_MULTILINE,
+)
 
 
-def _unit_ceiling(promo: Promotion, node: Node, view: LayerView, u: int) -> Decimal:
-    """The most ``promo`` can take off unit ``u``. Exact where a unit's discount does not
-    depend on the other units (percent, strategy ``e``); else its final price."""
+def _unit_ceiling(
+    promo: Promotion, node: Node, view: LayerView, u: int, per_application: Decimal | None
+) -> Decimal:
+    """An upper bound on what ``promo`` takes off unit ``u``, such that a promotion's
+    total never exceeds the sum of these over the units it consumes. Exact where a unit's
+    discount depends on that unit alone (percent, strategy ``e``); else its final price."""
     final = view.finals[u]
-    if promo.family not in _ITEM_FAMILIES:
-        return final
+    family = promo.family
     kind, value, strategy = promo.discount_type, promo.discount_value, promo.discount_type_strategy
-    if promo.family is Family.LINE_SPECIAL:
+    if family is Family.LINE_SPECIAL:
         kind = node.discount_type or kind
         value = promo.discount_value if node.discount_value is None else node.discount_value
         strategy = Strategy.EACH_ITEM
-    if kind is DiscountType.PERCENT:
-        return clamp(round_money(view.reference(promo, u) * value / 100, view.decimals), final)
-    if strategy is Strategy.EACH_ITEM and promo.family is not Family.EASY_PLUS:
-        each = round_money(value * view.units[u].weight, view.decimals)
-        return clamp(each if kind is DiscountType.VALUE else final - each, final)
-    return final
+    alone: Decimal | None = None
+    if family in _PER_UNIT_FAMILIES or family is Family.BASKET_THRESHOLD:
+        if kind is DiscountType.PERCENT:
+            alone = round_money(view.reference(promo, u) * value / 100, view.decimals)
+        elif (
+            strategy is Strategy.EACH_ITEM
+            and family in _PER_UNIT_FAMILIES
+            and family is not Family.EASY_PLUS
+        ):
+            each = round_money(value * view.units[u].weight, view.decimals)
+            alone = each if kind is DiscountType.VALUE else final - each
+    if per_application is not None:
+        alone = per_application  # no unit gets more than its whole application
+    if family is Family.EVEN_MULTILINE:
+        # The targets' discount is spread over all the application's units: bound it by
+        # the target ceilings over any units, plus a minor unit each for the rounding.
+        ulp = Decimal(1).scaleb(-view.decimals)
+        return (final if alone is None else max(alone, ZERO)) + ulp
+    return final if alone is None else clamp(alone, final)
 
 
 def _max_discounted_units(promo: Promotion) -> int:
+    """How many units the promotion can discount at most; -1 when not known."""
     needs = sum(max(1, int(g.qty_or_value_min)) for g in promo.promo_groups)
-    if promo.family in (Family.EASY, Family.COMBO, Family.LINE_SPECIAL):
+    family = promo.family
+    if family in (Family.EASY, Family.COMBO, Family.LINE_SPECIAL):
         return promo.max_application_limit * needs
+    if family in (Family.REQUISITE_TARGET, Family.BASKET_TARGET):
+        target = promo.target_group
+        per_app = (
+            promo.target_discounted_group_qty_min
+            if target is None
+            else max(1, int(target.qty_or_value_min))
+        )
+        if per_app is not None:
+            return promo.max_application_limit * per_app
+        return -1
     group = promo.promo_groups[0]
-    if promo.family is Family.EASY_PLUS and group.qty_or_value_max is not None:
+    if family is Family.EASY_PLUS and group.qty_or_value_max is not None:
         return int(group.qty_or_value_max)
-    return -1  # no limit known: every free unit counts
+    return -1
 
 
-def _total_cap(promo: Promotion, decimals: int) -> Decimal | None:
-    caps = [] if promo.max_discount is None else [promo.max_discount]
+def _per_application_value(promo: Promotion, candidate: Candidate, decimals: int) -> Decimal | None:
+    """For a value-off discount with strategy ``a`` (v allocated by price over each
+    application's units): the most one application can give, v plus a minor unit per unit
+    for the rounding of the shares. None for any other discount."""
+    allocating = (
+        Family.EASY,
+        Family.COMBO,
+        Family.REQUISITE_TARGET,
+        Family.BASKET_TARGET,
+        Family.EVEN_MULTILINE,
+        Family.BASKET_THRESHOLD,
+    )
     if (
-        promo.family in (Family.EASY, Family.COMBO)
-        and promo.discount_type is DiscountType.VALUE
-        and promo.discount_type_strategy is Strategy.ALL_ITEMS
+        promo.family not in allocating
+        or promo.discount_type is not DiscountType.VALUE
+        or (
+            promo.discount_type_strategy is not Strategy.ALL_ITEMS
+            and promo.family is not Family.BASKET_THRESHOLD
+        )
     ):
-        # v per application, allocated by price; rounding of the shares may add at most
-        # one minor unit per unit of the application.
-        units = sum(max(1, int(g.qty_or_value_min)) for g in promo.promo_groups)
-        slack = Decimal(1).scaleb(-decimals) * units
-        caps.append(promo.max_application_limit * (promo.discount_value + slack))
+        return None
+    units = len(candidate.all_units)
+    return promo.discount_value + Decimal(1).scaleb(-decimals) * units
+
+
+def _total_cap(promo: Promotion, candidate: Candidate, decimals: int) -> Decimal | None:
+    caps = [] if promo.max_discount is None else [promo.max_discount]
+    per_application = _per_application_value(promo, candidate, decimals)
+    if per_application is not None:
+        caps.append(promo.max_application_limit * per_application)
     return min(caps) if caps else None
 
 

@@ -33,7 +33,8 @@ def brute_force(
     candidates: Sequence[Candidate], view: LayerView
 ) -> tuple[Decimal, dict[str, Decimal]]:
     """The best total over every order, and each promotion's discount in the first best
-    order in lexicographic order of priority (the engine's tie rule)."""
+    order met when, at each step, the largest immediate discount is tried first and ties
+    go by priority (the engine's documented tie rule)."""
     ordered = sorted(candidates, key=lambda c: c.promotion.priority_key)
     best: list[Any] = [Decimal(-1), {}]
 
@@ -42,8 +43,9 @@ def brute_force(
             if total > best[0]:
                 best[:] = [total, dict(per)]
             return
-        for k, candidate in enumerate(left):
-            outcome = run_candidate(candidate, v)
+        steps = [(run_candidate(c, v), k) for k, c in enumerate(left)]
+        for outcome, k in sorted(steps, key=lambda s: (-s[0].total, s[1])):
+            candidate = left[k]
             per[candidate.promotion.promo_id_retailer] = outcome.total
             walk(left[:k] + left[k + 1 :], v.after(outcome), total + outcome.total, per)
             del per[candidate.promotion.promo_id_retailer]
@@ -145,7 +147,7 @@ def clusters(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, str
     return wires, lines
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clusters())
 def test_best_discount_equals_the_best_of_every_order(case: Any) -> None:
     wires, lines = case
@@ -155,6 +157,34 @@ def test_best_discount_equals_the_best_of_every_order(case: Any) -> None:
     assert exact
     assert total == max(expected_total, ZERO)
     assert per == expected_per or not candidates
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters(), st.randoms(use_true_random=False))
+def test_the_search_bound_never_underestimates_what_an_order_still_gives(
+    case: Any, rng: Any
+) -> None:
+    # The pruning is only exact if the bound holds for every order from every state,
+    # whichever family (favour retailer is not monotone: its bound must not assume it).
+    wires, lines = case
+    candidates, view = setup(wires, lines)
+    if not candidates:
+        return
+    search = selection._Search(candidates, view, run_candidate)
+    order = list(range(len(candidates)))
+    rng.shuffle(order)
+    steps = []
+    v = view
+    for i in order:
+        outcome = run_candidate(candidates[i], v)
+        steps.append((i, v.taken, outcome.total))
+        v = v.after(outcome)
+    remaining = (1 << len(candidates)) - 1
+    for k, (i, taken, total) in enumerate(steps):
+        still = sum((t for _, _, t in steps[k:]), ZERO)
+        assert still <= search._bound((remaining, taken & search.union))
+        assert total <= search.ceilings[i].at(taken)
+        remaining &= ~(1 << i)
 
 
 # --------------------------------------------------------------------------------------
@@ -299,6 +329,7 @@ def test_a_cluster_beyond_the_exact_limit_is_reported_as_not_exact(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(selection, "_EXACT_LIMIT", 2)
+    monkeypatch.setattr(selection, "_TRY_LIMIT", 2)
     wires = [
         promo(
             f"P{k}",
@@ -313,6 +344,25 @@ def test_a_cluster_beyond_the_exact_limit_is_reported_as_not_exact(
     assert wire.body["best_discount_exact"] is False
     # the marginal-value ranking still picks the best single promotion here
     assert wire.discount == Decimal("0.30")
+
+
+def test_a_cluster_beyond_the_exact_limit_solved_within_budget_is_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(selection, "_EXACT_LIMIT", 1)
+    three = [
+        promo(
+            f"P{k}",
+            "e",
+            group("g1", 1, node("PEN")),
+            evaluate_criteria="b",
+            discount_value=str(k + 1),
+        )
+        for k in range(3)
+    ]
+    assert evaluate([item("PEN", "10.00")], *three).body["best_discount_exact"] is True
+    monkeypatch.setattr(selection, "_TRY_BUDGET", 1)
+    assert evaluate([item("PEN", "10.00")], *three).body["best_discount_exact"] is False
 
 
 def test_favour_retailer_can_gain_when_others_take_its_cheap_units() -> None:
