@@ -945,6 +945,9 @@ class _WorkingSet:
                     }
                 )
                 touched.add(store_id)
+            if entry.changed_links:
+                # The promotion's other stores see its ``stores`` change.
+                touched.update(s for s, d in entry.links.items() if not d)
         if new_headers:
             conn.execute(header.insert(), new_headers)
         if updated_headers:
@@ -1142,6 +1145,10 @@ def _apply_special(current: Promotion, payload: Mapping[str, Any], path: str) ->
 # The repository
 
 
+_RETRY_CODES = frozenset({1205, 1213})  # MySQL: lock wait timeout, deadlock
+_WRITE_ATTEMPTS = 3
+
+
 class SqlRepository:
     """`mspromo_service.repository.Repository` over a SQLAlchemy engine."""
 
@@ -1151,14 +1158,32 @@ class SqlRepository:
 
     # -- writes -----------------------------------------------------------------------
 
+    def _write(self, body: Callable[[Connection], T]) -> T:
+        """Run ``body`` in one write transaction; a transaction MySQL chose as a deadlock
+        victim (or that timed out waiting for a lock) is rolled back and run again."""
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                with self._writer.begin() as conn:
+                    return body(conn)
+            except sa.exc.OperationalError as exc:
+                code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+                if code not in _RETRY_CODES or attempt == _WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def create_promotion(self, data: Mapping[str, Any]) -> Promotion:
         promo = _validated(data, "")
-        work = _WorkingSet(promo.retailer)
+
+        def write(conn: Connection) -> _Entry:
+            work = _WorkingSet(promo.retailer)
+            work.preload(conn, promo.retailer, [promo.promo_id_retailer])
+            entry = work.create(promo, "promo_id_retailer")
+            work.flush(conn)
+            return entry
+
         try:
-            with self._writer.begin() as conn:
-                work.preload(conn, promo.retailer, [promo.promo_id_retailer])
-                entry = work.create(promo, "promo_id_retailer")
-                work.flush(conn)
+            entry = self._write(write)
         except _OpError as exc:
             raise Conflict(str(exc.errors[0].message)) from None
         except sa.exc.IntegrityError:
@@ -1206,21 +1231,24 @@ class SqlRepository:
             p.promo_id_retailer if p is not None else payload.get("promo_id_retailer")
             for _, payload, _, p in parsed
         ]
-        work = _WorkingSet(retailer)
+
+        def write(conn: Connection) -> None:
+            work = _WorkingSet(retailer)
+            work.preload(conn, retailer, [n for n in names if isinstance(n, str)])
+            for i, (action, payload, path, promo) in enumerate(parsed):
+                self._apply(
+                    work,
+                    retailer=retailer,
+                    i=i,
+                    action=action,
+                    payload=payload,
+                    path=path,
+                    promo=promo,
+                )
+            work.flush(conn)
+
         try:
-            with self._writer.begin() as conn:
-                work.preload(conn, retailer, [n for n in names if isinstance(n, str)])
-                for i, (action, payload, path, promo) in enumerate(parsed):
-                    self._apply(
-                        work,
-                        retailer=retailer,
-                        i=i,
-                        action=action,
-                        payload=payload,
-                        path=path,
-                        promo=promo,
-                    )
-                work.flush(conn)
+            self._write(write)
         except _OpError as exc:
             raise ValidationError(exc.errors, title="Invalid transaction") from None
         except sa.exc.IntegrityError as exc:
@@ -1258,47 +1286,62 @@ class SqlRepository:
         work.replace(entry, apply(entry.promotion, payload, path))
 
     def soft_delete_link(self, store_id: str, promo_id_retailer: str) -> None:
+        self._write(lambda conn: self._soft_delete_link(conn, store_id, promo_id_retailer))
+
+    @staticmethod
+    def _soft_delete_link(conn: Connection, store_id: str, promo_id_retailer: str) -> None:
         lk, h = promo_header_store, header
-        with self._writer.begin() as conn:
-            rows = conn.execute(
-                sa.select(lk.c.id, lk.c.is_deleted)
-                .join(h, h.c.id == lk.c.header_id)
-                .where(lk.c.store_id == store_id, h.c.promo_id_retailer == promo_id_retailer)
-            ).all()
-            if not rows:
-                raise NotFound(f"promotion {promo_id_retailer} is not linked to store {store_id}")
-            live = [r.id for r in rows if not r.is_deleted]
-            if live:
-                conn.execute(
-                    sa.update(lk)
-                    .where(lk.c.id.in_(live))
-                    .values(is_deleted=True, deleted_at=_now())
+        rows = conn.execute(
+            sa.select(lk.c.id, lk.c.is_deleted)
+            .join(h, h.c.id == lk.c.header_id)
+            .where(lk.c.store_id == store_id, h.c.promo_id_retailer == promo_id_retailer)
+        ).all()
+        if not rows:
+            raise NotFound(f"promotion {promo_id_retailer} is not linked to store {store_id}")
+        live = [r.id for r in rows if not r.is_deleted]
+        if live:
+            conn.execute(
+                sa.update(lk).where(lk.c.id.in_(live)).values(is_deleted=True, deleted_at=_now())
+            )
+            # The promotion's other stores see its ``stores`` change too.
+            others = conn.execute(
+                sa.select(lk.c.store_id)
+                .where(
+                    lk.c.header_id.in_(
+                        sa.select(lk.c.header_id).where(lk.c.id.in_(live)).correlate(None)
+                    ),
+                    lk.c.is_deleted == sa.false(),
                 )
-                _bump_revisions(conn, [store_id])
+                .distinct()
+            ).scalars()
+            _bump_revisions(conn, [store_id, *others])
 
     def delete_store(self, store_id: str) -> StoreDeletion:
+        return self._write(lambda conn: self._delete_store(conn, store_id))
+
+    @staticmethod
+    def _delete_store(conn: Connection, store_id: str) -> StoreDeletion:
         lk = promo_header_store
-        with self._writer.begin() as conn:
-            active: list[str] = sorted(
-                str(h) for h in conn.execute(_active_in_store(store_id)).scalars()
-            )
-            shared: set[str] = set()
-            for chunk in _chunks(active):
-                shared.update(
-                    conn.execute(
-                        sa.select(lk.c.header_id)
-                        .where(
-                            lk.c.header_id.in_(chunk),
-                            lk.c.store_id != store_id,
-                            lk.c.is_deleted == sa.false(),
-                        )
-                        .distinct()
-                    ).scalars()
+        active: list[str] = sorted(
+            str(h) for h in conn.execute(_active_in_store(store_id)).scalars()
+        )
+        shared: set[str] = set()
+        other_stores: set[str] = set()
+        for chunk in _chunks(active):
+            for header_id, other in conn.execute(
+                sa.select(lk.c.header_id, lk.c.store_id).where(
+                    lk.c.header_id.in_(chunk),
+                    lk.c.store_id != store_id,
+                    lk.c.is_deleted == sa.false(),
                 )
-            doomed = [h for h in active if h not in shared]
-            conn.execute(sa.delete(lk).where(lk.c.store_id == store_id))
-            _delete_promotions(conn, doomed)
-            _bump_revisions(conn, [store_id])
+            ):
+                shared.add(header_id)
+                other_stores.add(other)
+        doomed = [h for h in active if h not in shared]
+        conn.execute(sa.delete(lk).where(lk.c.store_id == store_id))
+        _delete_promotions(conn, doomed)
+        # Shared promotions lose this store from their ``stores`` in their other stores.
+        _bump_revisions(conn, [store_id, *other_stores])
         return StoreDeletion(unlinked=len(shared), deleted=len(doomed))
 
     # -- reads ------------------------------------------------------------------------

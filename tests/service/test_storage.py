@@ -303,22 +303,73 @@ def test_deleting_a_store_unlinks_shared_promotions_and_deletes_the_rest(
 def test_every_write_bumps_the_revision_of_the_stores_it_touches(
     repo: storage.SqlRepository, make_promo: Any
 ) -> None:
-    assert repo.store_revision("s-1") == 0
+    def revisions() -> tuple[int, int, int]:
+        return tuple(repo.store_revision(s) for s in ("s-1", "s-2", "s-3"))  # type: ignore[return-value]
+
+    assert revisions() == (0, 0, 0)
     repo.create_promotion(make_promo("P1", stores=["s-1", "s-2"]))
-    assert (repo.store_revision("s-1"), repo.store_revision("s-2")) == (1, 1)
-    repo.create_promotion(make_promo("P2", stores=["s-2"]))
-    assert (repo.store_revision("s-1"), repo.store_revision("s-2")) == (1, 2)
+    assert revisions() == (1, 1, 0)
+    repo.create_promotion(make_promo("P2", stores=["s-3"]))
+    assert revisions() == (1, 1, 1)
+    # P1 disappears from s-1, and its ``stores`` changes as s-2 sees it.
     repo.soft_delete_link("s-1", "P1")
-    assert (repo.store_revision("s-1"), repo.store_revision("s-2")) == (2, 2)
+    assert revisions() == (2, 2, 1)
+    # P1 is only live in s-2 now.
     repo.bulk_transaction(
         "r-1",
         [{"action": "u", "body": {"promo_id_retailer": "P1", "header": {"title": "new"}}}],
     )
-    # P1 is only live in s-2 now.
-    assert (repo.store_revision("s-1"), repo.store_revision("s-2")) == (2, 3)
+    assert revisions() == (2, 3, 1)
     repo.delete_store("s-2")
-    assert (repo.store_revision("s-1"), repo.store_revision("s-2")) == (2, 4)
+    assert revisions() == (2, 4, 1)
     assert repo.store_revision("never-seen") == 0
+
+
+def test_deleting_a_store_bumps_the_other_stores_of_its_shared_promotions(
+    repo: storage.SqlRepository, make_promo: Any
+) -> None:
+    repo.create_promotion(make_promo("SHARED", stores=["s-1", "s-2"]))
+    before = repo.store_revision("s-2")
+    repo.delete_store("s-1")
+    assert repo.store_revision("s-2") == before + 1
+
+
+class _Deadlock(Exception):
+    def __init__(self) -> None:
+        super().__init__(1213, "Deadlock found when trying to get lock")
+
+
+def test_a_write_chosen_as_deadlock_victim_is_run_again(
+    repo: storage.SqlRepository, make_promo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_flush = storage._WorkingSet.flush
+    calls: list[int] = []
+
+    def flaky_flush(self: Any, conn: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("INSERT ...", {}, _Deadlock())
+        real_flush(self, conn)
+
+    monkeypatch.setattr(storage._WorkingSet, "flush", flaky_flush)
+    created = repo.create_promotion(make_promo("P1"))
+    assert len(calls) == 2
+    assert repo.get_promotion("s-1", "P1") == created
+
+
+def test_other_database_errors_are_not_retried(
+    repo: storage.SqlRepository, make_promo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def broken_flush(self: Any, conn: Any) -> None:
+        calls.append(1)
+        raise sa.exc.OperationalError("INSERT ...", {}, Exception(2006, "gone away"))
+
+    monkeypatch.setattr(storage._WorkingSet, "flush", broken_flush)
+    with pytest.raises(sa.exc.OperationalError):
+        repo.create_promotion(make_promo("P1"))
+    assert len(calls) == 1
 
 
 def test_a_store_loads_in_a_handful_of_queries_whatever_its_size(
