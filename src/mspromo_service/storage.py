@@ -249,8 +249,10 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
     if u.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": 30.0}
         connect_args.update(kwargs.pop("connect_args", {}))
-        engine = sa.create_engine(u, connect_args=connect_args, **kwargs)
         in_memory = u.database in (None, "", ":memory:")
+        if in_memory:  # one shared connection: every thread sees the same database
+            kwargs.setdefault("poolclass", sa.pool.StaticPool)
+        engine = sa.create_engine(u, connect_args=connect_args, **kwargs)
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -304,7 +304,7 @@ def test_every_write_bumps_the_revision_of_the_stores_it_touches(
     repo: storage.SqlRepository, make_promo: Any
 ) -> None:
     def revisions() -> tuple[int, int, int]:
-        return tuple(repo.store_revision(s) for s in ("s-1", "s-2", "s-3"))  # type: ignore[return-value]
+        return (repo.store_revision("s-1"), repo.store_revision("s-2"), repo.store_revision("s-3"))
 
     assert revisions() == (0, 0, 0)
     repo.create_promotion(make_promo("P1", stores=["s-1", "s-2"]))
@@ -407,6 +407,20 @@ def test_new_ids_are_ksuids_that_svix_ksuid_reads_back() -> None:
     for value in ids:
         assert len(value) == 27
         assert str(ksuid.Ksuid.from_base62(value)) == value
+
+
+def test_an_in_memory_sqlite_database_is_shared_by_every_thread(make_promo: Any) -> None:
+    import threading
+
+    engine = storage.create_engine("sqlite://")
+    storage.metadata.create_all(engine)
+    repo = storage.SqlRepository(engine)
+    repo.create_promotion(make_promo("P1"))
+    found: list[int] = []
+    thread = threading.Thread(target=lambda: found.append(len(repo.promotions_of_store("s-1"))))
+    thread.start()
+    thread.join()
+    assert found == [1]
 
 
 def test_sqlite_engines_enforce_foreign_keys(tmp_path: Any) -> None:
