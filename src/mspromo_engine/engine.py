@@ -143,8 +143,10 @@ def _candidate(
     nodes: list[dict[int, Node]] = []
     for index in indexes:
         matched: dict[int, Node] = {}
+        line, node = -1, None
         for unit in units:
-            node = index.node_for(unit)
+            if unit.line != line:  # a line's units share SKU and categories: look up once
+                line, node = unit.line, index.node_for(unit)
             if node is not None:
                 matched[unit.index] = node
         groups.append(tuple(matched))

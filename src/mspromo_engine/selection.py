@@ -13,6 +13,7 @@ from a promotion lowers its discount, which is false for "favour retailer" selec
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -120,17 +121,6 @@ class _Search:
         self.union = 0
         for m in self.masks:
             self.union |= m
-        self.ceilings = [_Ceiling(c, view) for c in cluster]
-        # For each unit, the promotions that may take it, the most it could get first.
-        self.per_unit: list[tuple[int, list[tuple[Decimal, int]]]] = []
-        for u in _bits(self.union):
-            options = [
-                (ceiling.of_unit[u], i)
-                for i, ceiling in enumerate(self.ceilings)
-                if u in ceiling.of_unit
-            ]
-            options.sort(key=lambda o: (-o[0], o[1]))
-            self.per_unit.append((u, options))
         # (promotion, its units taken) -> (discount, units it takes)
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
@@ -138,6 +128,24 @@ class _Search:
         self.arrivals: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
         self.best_order: tuple[int, ...] = ()
+
+    @functools.cached_property
+    def ceilings(self) -> list[_Ceiling]:
+        return [_Ceiling(c, self.root) for c in self.cluster]
+
+    @functools.cached_property
+    def per_unit(self) -> list[tuple[int, list[tuple[Decimal, int]]]]:
+        """For each unit, the promotions that may take it, the most it could get first."""
+        out = []
+        for u in _bits(self.union):
+            options = [
+                (ceiling.of_unit[u], i)
+                for i, ceiling in enumerate(self.ceilings)
+                if u in ceiling.of_unit
+            ]
+            options.sort(key=lambda o: (-o[0], o[1]))
+            out.append((u, options))
+        return out
 
     def best_order_found(self) -> tuple[int, ...]:
         self._visit((1 << len(self.cluster)) - 1, self.root.taken, ZERO, ())
@@ -173,7 +181,9 @@ class _Search:
         if seen is not None and seen >= so_far:
             return  # an earlier path reached this state with at least as much
         self.arrivals[key] = so_far
-        if so_far + self._bound(key) <= self.best_total:
+        # (Until a first complete order is known there is nothing to cut against, and a
+        # small cluster often finishes before its bounds are worth computing.)
+        if self.best_total >= 0 and so_far + self._bound(key) <= self.best_total:
             return
         children = [(*self._outcome(i, taken), i) for i in _bits(remaining)]
         # Largest immediate discount first: a good order early makes the bound bite.
