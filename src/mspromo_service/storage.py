@@ -14,6 +14,8 @@ they were written with (happy hours are wall-clock times, SPEC §5.1).
 
 from __future__ import annotations
 
+import enum
+import functools
 import json
 import os
 import time
@@ -299,6 +301,9 @@ def _b62_9(value: int) -> str:
     return _B62[g] + _PAIRS[h] + _PAIRS[f] + _PAIRS[d] + _PAIRS[b]
 
 
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
 _MASK128 = (1 << 128) - 1
 
 
@@ -363,6 +368,7 @@ def _now() -> datetime:
 _QUANTUM = Decimal(1).scaleb(-DEC_SCALE)
 
 
+@functools.lru_cache(maxsize=8192)
 def _dec_out(value: Any) -> Decimal:
     """A stored decimal without the column's padding: ``10.500000`` reads as ``10.5``.
 
@@ -396,6 +402,22 @@ def _dump_extra(extra: tuple[tuple[str, Any], ...]) -> str:
 
 def _load_extra(text: str) -> tuple[tuple[str, Any], ...]:
     return _extra_data_from_wire(json.loads(text, parse_float=Decimal), None)
+
+
+def _codes(enum_type: type[E]) -> dict[str, E]:
+    """Wire code -> enum member (a dict lookup is much cheaper than ``Enum(code)``)."""
+    return {member.value: member for member in enum_type}
+
+
+_NODE_TYPE = _codes(NodeType)
+_DISCOUNT_TYPE = _codes(DiscountType)
+_FAMILY = _codes(Family)
+_CRITERIA = _codes(EvaluateCriteria)
+_STRATEGY = _codes(Strategy)
+_REFERENCE = _codes(ReferencePrice)
+_SELECTION = _codes(SelectionCriteria)
+_APPLY_TYPE = _codes(DiscountApplyType)
+_AVAILABILITY = _codes(Availability)
 
 
 def _header_row(promo: Promotion, header_id: str, now: datetime) -> dict[str, Any]:
@@ -515,9 +537,6 @@ class _Rows:
                 conn.execute(table.insert(), rows)
 
 
-T = TypeVar("T")
-
-
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -568,10 +587,10 @@ def _load(
         nodes_by_group.setdefault(row.group_id, []).append(
             Node(
                 node_id=row.node_id,
-                node_type=NodeType(row.node_type),
+                node_type=_NODE_TYPE[row.node_type],
                 is_excluded=bool(row.is_excluded),
                 discount_type=(
-                    None if row.discount_type is None else DiscountType(row.discount_type)
+                    None if row.discount_type is None else _DISCOUNT_TYPE[row.discount_type]
                 ),
                 discount_value=_opt_dec(row.discount_value),
             )
@@ -614,32 +633,32 @@ def _load(
             end_date_time=_aware(row.end_date_time, row.end_utc_offset),
             promo_groups=groups,
             promo_id=row.id,
-            family=Family(row.family),
+            family=_FAMILY[row.family],
             title=row.title,
             description=row.description,
             promo_short_code=row.promo_short_code,
-            evaluate_criteria=EvaluateCriteria(row.evaluate_criteria),
+            evaluate_criteria=_CRITERIA[row.evaluate_criteria],
             evaluate_priority=row.evaluate_priority,
-            discount_type=DiscountType(row.discount_type),
-            discount_type_strategy=Strategy(row.discount_type_strategy),
+            discount_type=_DISCOUNT_TYPE[row.discount_type],
+            discount_type_strategy=_STRATEGY[row.discount_type_strategy],
             discount_value=_dec_out(row.discount_value),
-            discount_value_on=ReferencePrice(row.discount_value_on),
+            discount_value_on=_REFERENCE[row.discount_value_on],
             max_application_limit=row.max_application_limit,
             max_discount=_opt_dec(row.max_discount),
             is_active=bool(row.is_active),
             active_days=row.active_days,
             is_happy_hour=bool(row.is_happy_hour),
-            discounted_group_item_selection_criteria=SelectionCriteria(
+            discounted_group_item_selection_criteria=_SELECTION[
                 row.discounted_group_item_selection_criteria
-            ),
-            requisite_groups_item_selection_criteria=SelectionCriteria(
+            ],
+            requisite_groups_item_selection_criteria=_SELECTION[
                 row.requisite_groups_item_selection_criteria
-            ),
+            ],
             target_discounted_group_name=row.target_discounted_group_name,
             target_discounted_group_qty_min=row.target_discounted_group_qty_min,
             layer=row.layer,
-            discount_apply_type=DiscountApplyType(row.discount_apply_type),
-            availability=Availability(row.availability),
+            discount_apply_type=_APPLY_TYPE[row.discount_apply_type],
+            availability=_AVAILABILITY[row.availability],
             apply_on_discounted_items=bool(row.apply_on_discounted_items),
             extra_data=_load_extra(row.extra_data),
             stores=tuple(s for s, deleted in links.items() if not deleted),
