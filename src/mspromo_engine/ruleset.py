@@ -25,6 +25,10 @@ Category = tuple[str, str]
 # The most specific matching node speaks for a unit (it carries the line-special
 # discount): an item, then the deepest category, then ALL; equal rank -> first node.
 _RANK = {NodeType.ITEM: 0, **{NodeType(f"c{i}"): 8 - i for i in range(1, 8)}}
+# Most groups have no category (or no item) node: they share one empty read-only map,
+# which keeps a compiled store of 100,000 promotions smaller.
+_NO_ITEMS: Mapping[str, Node] = MappingProxyType({})
+_NO_CATEGORIES: Mapping[Category, tuple[int, int, Node]] = MappingProxyType({})
 
 
 @attrs.frozen
@@ -63,8 +67,8 @@ class GroupIndex:
                 key = (node.node_type.value, node.node_id)
                 categories.setdefault(key, (_RANK[node.node_type], position, node))
         return cls(
-            MappingProxyType(items),
-            MappingProxyType(categories),
+            MappingProxyType(items) if items else _NO_ITEMS,
+            MappingProxyType(categories) if categories else _NO_CATEGORIES,
             all_node,
             frozenset(excluded_items),
             frozenset(excluded_categories),
