@@ -39,7 +39,7 @@ FIND = settings(
 
 
 @SETTINGS
-@given(promotion_wires())
+@given(promotion_wires(mixed_participation=True))
 def test_every_generated_promotion_round_trips_through_the_codec(wire: dict[str, Any]) -> None:
     promo = promotion_from_wire(wire)
     assert promotion_from_wire(promotion_to_wire(promo)) == promo

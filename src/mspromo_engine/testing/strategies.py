@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "DEFAULT_SKUS",
     "EVALUATION_TIME",
+    "QUALIFIERS",
     "STORE_ID",
     "Scenario",
     "baskets",
@@ -69,7 +70,39 @@ DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("c3", "ORGANIC"),
 )
 
+#: Loyalty qualifiers of generated loyalty-only promotions and customers' cards.
+QUALIFIERS: tuple[str, ...] = ("GOLD", "SILVER")
+
 _WINDOW = ("2026-01-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")
+# Header overrides that decide whether a promotion takes part at EVALUATION_TIME in
+# STORE_ID; taking part is the most common.
+_PARTICIPATION: tuple[dict[str, Any], ...] = (
+    {},
+    {},
+    {},
+    {},
+    {"is_active": False},
+    {"end_date_time": "2026-11-25T10:00:00+00:00"},  # the end is exclusive
+    {"start_date_time": "2026-11-25T10:00:01+00:00"},
+    {"active_days": "1101111"},  # not on Wednesdays
+    {"active_days": "0010000"},  # only on Wednesdays
+    {  # 08:00-12:00 wall clock, daily
+        "is_happy_hour": True,
+        "start_date_time": "2026-01-01T08:00:00+05:30",
+        "end_date_time": "2027-01-01T12:00:00+05:30",
+    },
+    {  # 22:00-02:00 wall clock, across midnight
+        "is_happy_hour": True,
+        "start_date_time": "2026-01-01T22:00:00+00:00",
+        "end_date_time": "2027-01-01T02:00:00+00:00",
+    },
+    {"stores": ["s-2"]},
+    {"stores": [STORE_ID, "s-2"]},
+    *(
+        {"availability": "s", "special_promo_info": [{"group_qualifier_id": q}]}
+        for q in ("GOLD", "SILVER")
+    ),
+)
 _TIMEZONES = ("UTC", "Europe/London", "Asia/Kolkata", "America/New_York")
 _ALL_FAMILIES = tuple(Family)
 
@@ -227,10 +260,14 @@ def baskets(
 @st.composite
 def _wire_requests(
     draw: st.DrawFn,
+    *,
     basket: st.SearchStrategy[list[dict[str, Any]]],
     decimals: int,
     promo_override: Sequence[Mapping[str, Any]],
+    qualifiers: Sequence[str],
 ) -> dict[str, Any]:
+    held = draw(st.lists(st.sampled_from(qualifiers), unique=True)) if qualifiers else []
+    special = [{"input": "card", "qualifier_ids": held}]
     return {
         "store_id": STORE_ID,
         "customer_id": draw(st.none() | st.just("c-9")),
@@ -239,7 +276,7 @@ def _wire_requests(
         "currency_decimals": decimals,
         "keep_zero_discount_promos": draw(st.booleans()),
         "explain": draw(st.booleans()),
-        "special_promos": [],
+        "special_promos": [{"program_name": "club", "group_qualifiers": special}] if held else [],
         "promo_override": [dict(p) for p in promo_override],
         "basket": {"id": "b-1", "items": draw(basket)},
     }
@@ -250,13 +287,17 @@ def wire_requests(
     *,
     decimals: int = 2,
     promo_override: Sequence[Mapping[str, Any]] = (),
+    qualifiers: Sequence[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Evaluate request bodies (SPEC §6) that ``request_from_wire`` accepts: store
     :data:`STORE_ID`, ``at`` = :data:`EVALUATION_TIME`, a time zone, ``explain`` and
     ``keep_zero_discount_promos`` either way, lines from ``basket`` (default
-    :func:`baskets`) and the given on-the-fly promotions."""
+    :func:`baskets`), the given on-the-fly promotions, and a loyalty card holding some
+    of ``qualifiers`` (SPEC §5.4)."""
     lines = baskets(decimals=decimals) if basket is None else basket
-    return _wire_requests(lines, decimals, promo_override)
+    return _wire_requests(
+        basket=lines, decimals=decimals, promo_override=promo_override, qualifiers=qualifiers
+    )
 
 
 def evaluation_requests(
@@ -264,11 +305,13 @@ def evaluation_requests(
     *,
     decimals: int = 2,
     promo_override: Sequence[Mapping[str, Any]] = (),
+    qualifiers: Sequence[str] = (),
 ) -> st.SearchStrategy[EvaluationRequest]:
     """:class:`EvaluationRequest` objects: :func:`wire_requests` through the codec."""
-    return wire_requests(basket, decimals=decimals, promo_override=promo_override).map(
-        lambda body: request_from_wire(body, now=EVALUATION_TIME)
+    body = wire_requests(
+        basket, decimals=decimals, promo_override=promo_override, qualifiers=qualifiers
     )
+    return body.map(lambda body: request_from_wire(body, now=EVALUATION_TIME))
 
 
 # ---------------------------------------------------------------------------------------
@@ -349,6 +392,7 @@ def _promotion_wires(
     decimals: int,
     promo_id_retailer: str | None,
     max_groups: int,
+    mixed_participation: bool,
 ) -> dict[str, Any]:
     family = draw(st.sampled_from(families))
     kind = draw(st.sampled_from("pvf"))
@@ -427,6 +471,8 @@ def _promotion_wires(
         "promo_groups": groups,
         **header,
     }
+    if mixed_participation:
+        wire.update(draw(st.sampled_from(_PARTICIPATION)))
     return wire
 
 
@@ -438,6 +484,7 @@ def promotion_wires(
     decimals: int = 2,
     promo_id_retailer: str | None = None,
     max_groups: int = 3,
+    mixed_participation: bool = False,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Promotion wire dicts (SPEC §2) that ``promotion_from_wire`` accepts, of the given
     families (default: all eight), with each family's group shape: ``e p b`` one group,
@@ -448,7 +495,10 @@ def promotion_wires(
     ``max_discount``, application limit, layer, apply type and evaluate criteria occurs;
     nodes are SKUs from ``skus``, categories from ``categories`` or ``ALL``, sometimes
     with excluded ones. Active at :data:`EVALUATION_TIME` in :data:`STORE_ID`, for
-    everyone (``availability: a``)."""
+    everyone (``availability: a``) — unless ``mixed_participation``: then some are
+    inactive, out of their window, off on Wednesdays, happy hours (open or closed at
+    10:00 local time), linked to another store, or loyalty-only for one of
+    :data:`QUALIFIERS` (SPEC §5.1, §5.4)."""
     return _promotion_wires(
         families=_family_codes(families),
         skus=skus,
@@ -456,6 +506,7 @@ def promotion_wires(
         decimals=decimals,
         promo_id_retailer=promo_id_retailer,
         max_groups=max_groups,
+        mixed_participation=mixed_participation,
     )
 
 
@@ -467,6 +518,7 @@ def promotions(
     decimals: int = 2,
     promo_id_retailer: str | None = None,
     max_groups: int = 3,
+    mixed_participation: bool = False,
 ) -> st.SearchStrategy[Promotion]:
     """:class:`Promotion` objects: :func:`promotion_wires` through the codec."""
     return promotion_wires(
@@ -476,6 +528,7 @@ def promotions(
         decimals=decimals,
         promo_id_retailer=promo_id_retailer,
         max_groups=max_groups,
+        mixed_participation=mixed_participation,
     ).map(lambda wire: promotion_from_wire(wire, currency_decimals=decimals))
 
 
@@ -489,6 +542,7 @@ def _promotion_lists(
     decimals: int,
     min_size: int,
     max_size: int,
+    mixed_participation: bool,
 ) -> list[dict[str, Any]]:
     n = draw(st.integers(min_size, max_size))
     return [
@@ -500,6 +554,7 @@ def _promotion_lists(
                 decimals=decimals,
                 promo_id_retailer=f"P{i}",
                 max_groups=3,
+                mixed_participation=mixed_participation,
             )
         )
         for i in range(n)
@@ -514,9 +569,10 @@ def rule_sets(
     decimals: int = 2,
     min_size: int = 0,
     max_size: int = 5,
+    mixed_participation: bool = False,
 ) -> st.SearchStrategy[RuleSet]:
     """A store's compiled rules: ``min_size…max_size`` promotions with distinct
-    ``promo_id_retailer`` (``P0``, ``P1``, …)."""
+    ``promo_id_retailer`` (``P0``, ``P1``, …); see :func:`promotion_wires`."""
     fams = _family_codes(families)
     return _promotion_lists(
         families=fams,
@@ -525,6 +581,7 @@ def rule_sets(
         decimals=decimals,
         min_size=min_size,
         max_size=max_size,
+        mixed_participation=mixed_participation,
     ).map(
         lambda wires: RuleSet.compile(
             promotion_from_wire(w, currency_decimals=decimals) for w in wires
@@ -570,6 +627,7 @@ def _scenarios(
     min_promotions: int,
     max_promotions: int,
     max_lines: int,
+    mixed_participation: bool,
 ) -> Scenario:
     lines = draw(baskets(decimals=decimals, max_lines=max_lines))
     skus = sorted({line["sku"] for line in lines})
@@ -584,9 +642,11 @@ def _scenarios(
             decimals=decimals,
             min_size=min_promotions,
             max_size=max_promotions,
+            mixed_participation=mixed_participation,
         )
     )
-    request = draw(wire_requests(st.just(lines), decimals=decimals))
+    qualifiers = QUALIFIERS if mixed_participation else ()
+    request = draw(wire_requests(st.just(lines), decimals=decimals, qualifiers=qualifiers))
     return Scenario(request, tuple(wires))
 
 
@@ -597,13 +657,17 @@ def scenarios(
     min_promotions: int = 1,
     max_promotions: int = 4,
     max_lines: int = 5,
+    mixed_participation: bool = False,
 ) -> st.SearchStrategy[Scenario]:
     """A :class:`Scenario`: a basket first, then promotions whose nodes are the basket's
-    own SKUs and categories (and ``ALL``), so that discounts actually happen."""
+    own SKUs and categories (and ``ALL``), so that discounts actually happen. With
+    ``mixed_participation`` some promotions do not take part (see
+    :func:`promotion_wires`) and the customer may hold some of :data:`QUALIFIERS`."""
     return _scenarios(
         families=_family_codes(families),
         decimals=decimals,
         min_promotions=min_promotions,
         max_promotions=max_promotions,
         max_lines=max_lines,
+        mixed_participation=mixed_participation,
     )
