@@ -206,3 +206,25 @@ def test_scenarios_overlap_enough_that_discounts_happen() -> None:
 def test_scenarios_with_promotions_are_valid(data: st.DataObject) -> None:
     scenario = data.draw(scenarios(min_promotions=2, max_promotions=3))
     assert len(scenario.rules) == len(scenario.promotions) >= 2
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "inactive",
+        "outside_window",
+        "inactive_day",
+        "outside_happy_hour",
+        "not_in_store",
+        "qualifier_missing",
+        "applied",
+    ],
+)
+def test_mixed_participation_reaches_every_participation_rule(code: str) -> None:
+    def explained(s: Scenario) -> bool:
+        body = {**s.request, "explain": True}
+        response = evaluate_json(body, s.rules, now=EVALUATION_TIME)
+        return any(e["code"] == code for e in response["explanations"])
+
+    strategy = scenarios(list(RULES), mixed_participation=True)
+    find(strategy, explained, settings=FIND)
