@@ -397,7 +397,7 @@ def _json_default(value: Any) -> Any:
 def _dump_extra(extra: tuple[tuple[str, Any], ...]) -> str:
     # The engine codec freezes nested JSON (hashable promotions): thaw it the codec's way.
     wire = _extra_data_to_wire(extra)
-    return json.dumps(wire, default=_json_default, sort_keys=True, ensure_ascii=False)
+    return json.dumps(wire, default=_json_default, sort_keys=True)  # ASCII: any text fits
 
 
 def _load_extra(text: str) -> tuple[tuple[str, Any], ...]:
@@ -739,9 +739,16 @@ def _storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
     def at(field: str) -> str:
         return f"{path}.{field}" if path else field
 
-    def text(field: str, value: str | None, size: int) -> None:
-        if value is not None and len(value) > size:
+    def text(field: str, value: str | None, size: int | None) -> None:
+        if value is None:
+            return
+        if size is not None and len(value) > size:
             errors.append(ErrorDetail(at(field), f"at most {size} characters"))
+        elif not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800"
+                errors.append(ErrorDetail(at(field), "not valid Unicode text"))
 
     def dec(field: str, value: Decimal | None) -> None:
         if value is None:
@@ -754,6 +761,7 @@ def _storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
     text("retailer", promo.retailer, RETAILER_LEN)
     text("promo_id_retailer", promo.promo_id_retailer, PROMO_ID_LEN)
     text("title", promo.title, TEXT_LEN)
+    text("description", promo.description, None)
     text("promo_short_code", promo.promo_short_code, TEXT_LEN)
     text("target_discounted_group_name", promo.target_discounted_group_name, NAME_LEN)
     dec("discount_value", promo.discount_value)
@@ -772,11 +780,13 @@ def _storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
         text(f"stores[{i}]", store, STORE_LEN)
     for i, info in enumerate(promo.special_promo_info):
         text(f"special_promo_info[{i}].group_qualifier_id", info.group_qualifier_id, QUALIFIER_LEN)
+        text(f"special_promo_info[{i}].description", info.description, None)
     for field, value in (
         ("start_date_time", promo.start_date_time),
         ("end_date_time", promo.end_date_time),
     ):
-        if not 1970 <= value.astimezone(UTC).year <= 9998:
+        # (Checked on the written year first: converting year 1 or 9999 may overflow.)
+        if not 1970 <= value.year <= 9998 or not 1970 <= value.astimezone(UTC).year <= 9998:
             errors.append(ErrorDetail(at(field), "must lie between the years 1970 and 9998"))
     return errors
 

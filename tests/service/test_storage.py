@@ -172,6 +172,31 @@ def test_values_the_columns_cannot_hold_are_rejected_not_truncated(
     assert {e.path for e in info.value.errors} == {"title", "discount_value"}
 
 
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"title": "bad \ud800 text"}, "title"),
+        ({"stores": ["s-\udfff"]}, "stores[0]"),
+        ({"start_date_time": "0001-01-01T00:00:00+01:00"}, "start_date_time"),
+        ({"end_date_time": "9999-12-31T23:00:00-05:00"}, "end_date_time"),
+    ],
+)
+def test_text_and_dates_the_database_cannot_hold_are_input_errors(
+    repo: storage.SqlRepository, make_promo: Any, fields: dict[str, Any], path: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        repo.create_promotion(make_promo("P1", **fields))
+    assert [e.path for e in info.value.errors] == [path]
+
+
+def test_extra_data_with_any_unicode_round_trips(
+    repo: storage.SqlRepository, make_promo: Any
+) -> None:
+    extra = {"note": "Crème — 🍮", "odd": "\ud800"}
+    repo.create_promotion(make_promo("P1", extra_data=extra))
+    assert promotion_to_wire(repo.get_promotion("s-1", "P1"))["extra_data"] == extra
+
+
 def test_duplicate_store_ids_make_one_link(repo: storage.SqlRepository, make_promo: Any) -> None:
     created = repo.create_promotion(make_promo("P1", stores=["s-1", "s-1", "s-2"]))
     assert created.stores == ("s-1", "s-2")
