@@ -552,7 +552,10 @@ class _Loaded:
 
 
 def _load(
-    conn: Connection, where: Callable[[sa.ColumnElement[str]], sa.ColumnElement[bool]]
+    conn: Connection,
+    where: Callable[[sa.ColumnElement[str]], sa.ColumnElement[bool]],
+    *,
+    lock: bool = False,
 ) -> list[_Loaded]:
     """Promotions whose header id satisfies ``where(id_column)``, in id order.
 
@@ -561,7 +564,8 @@ def _load(
     """
     h = header
     columns = [c for c in h.c if c.name not in ("created_at", "updated_at")]
-    heads = conn.execute(sa.select(*columns).where(where(h.c.id)).order_by(h.c.id)).all()
+    query = sa.select(*columns).where(where(h.c.id)).order_by(h.c.id)
+    heads = conn.execute(query.with_for_update() if lock else query).all()
     if not heads:
         return []
     g = promo_group
@@ -856,10 +860,15 @@ class _WorkingSet:
         self.retailer = retailer
         self.entries: dict[tuple[str, str], _Entry] = {}
         self.order: list[_Entry] = []
+        self._queued: set[str] = set()  # header ids in ``order``
         self.new_id = _IdPool()
 
-    def preload(self, conn: Connection, retailer: str, promo_ids: Iterable[str]) -> None:
-        ids = sorted({p for p in promo_ids if isinstance(p, str)})
+    def preload(
+        self, conn: Connection, retailer: str, promo_ids: Iterable[str], *, lock: bool = False
+    ) -> None:
+        """Load the named promotions of the retailer that exist. ``lock``: take their header
+        rows ``FOR UPDATE`` (MySQL) so a concurrent writer cannot change them under us."""
+        ids = sorted({p for p in promo_ids if isinstance(p, str)} - {k[1] for k in self.entries})
         h = header
         for chunk in _chunks(ids):
             found = _load(
@@ -869,6 +878,7 @@ class _WorkingSet:
                     .where(h.c.retailer == retailer, h.c.promo_id_retailer.in_(c))
                     .correlate(None)
                 ),
+                lock=lock,
             )
             for item in found:
                 key = (retailer, item.promotion.promo_id_retailer)
@@ -897,8 +907,13 @@ class _WorkingSet:
             True,
         )
         self.entries[key] = entry
-        self.order.append(entry)
+        self._queue(entry)
         return entry
+
+    def _queue(self, entry: _Entry) -> None:
+        if entry.header_id not in self._queued:
+            self._queued.add(entry.header_id)
+            self.order.append(entry)
 
     def find(
         self, retailer: str, promo_id_retailer: str, store_id: str | None, where: str
@@ -927,8 +942,7 @@ class _WorkingSet:
                 entry.promotion,
                 stores=tuple(s for s, d in entry.links.items() if not d),
             )
-            if entry not in self.order:
-                self.order.append(entry)
+            self._queue(entry)
 
     def replace(self, entry: _Entry, promo: Promotion) -> None:
         entry.promotion = attrs.evolve(
@@ -937,8 +951,7 @@ class _WorkingSet:
             stores=tuple(s for s, d in entry.links.items() if not d),
         )
         entry.dirty = True
-        if entry not in self.order:
-            self.order.append(entry)
+        self._queue(entry)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -1265,6 +1278,10 @@ class SqlRepository:
 
         def write(conn: Connection) -> None:
             work = _WorkingSet(retailer)
+            # Promotions that ops change are locked; those only created are just looked up
+            # (the unique index on (retailer, promo_id_retailer) guards creates).
+            changed = [n for (action, *_), n in zip(parsed, names, strict=True) if action != "c"]
+            work.preload(conn, retailer, [n for n in changed if isinstance(n, str)], lock=True)
             work.preload(conn, retailer, [n for n in names if isinstance(n, str)])
             for i, (action, payload, path, promo) in enumerate(parsed):
                 self._apply(

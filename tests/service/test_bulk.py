@@ -351,3 +351,22 @@ def test_ten_thousand_create_ops_are_written_in_one_transaction(
     assert rows["promo_header_store"] == 10_000
     assert repo.store_revision("s-1") == 1
     assert len(repo.promotions_of_store("s-1")) == 10_000
+
+
+def test_thousands_of_update_and_delete_ops_apply_in_one_transaction(
+    repo: storage.SqlRepository, make_promo: Any
+) -> None:
+    n = 2_000
+    repo.bulk_transaction(
+        "r-1", [c(make_promo(f"P{i:05}", stores=["s-1", "s-2"])) for i in range(n)]
+    )
+    ops = [op("u", f"P{i:05}", header={"title": f"t{i}"}) for i in range(n)]
+    ops += [op("d", f"P{i:05}", store_id="s-2") for i in range(n)]
+    ops += [op("s", f"P{i:05}", special_promo_info=[{"group_qualifier_id": "G"}]) for i in range(3)]
+    repo.bulk_transaction("r-1", ops)
+    promos = repo.promotions_of_store("s-1")
+    assert len(promos) == n
+    assert all(p.title == f"t{int(p.promo_id_retailer[1:])}" for p in promos)
+    assert all(p.stores == ("s-1",) for p in promos)
+    assert sum(1 for p in promos if p.special_promo_info) == 3
+    assert repo.promotions_of_store("s-2") == []
