@@ -271,3 +271,16 @@ def test_serve_becomes_gunicorn_with_the_service_configuration(
         "2",
         "mspromo_service.wsgi:app",
     ]
+
+
+def test_the_example_promotions_are_package_data_valid_for_store_s1() -> None:
+    from importlib.resources import files
+
+    from mspromo_engine import promotion_from_wire
+
+    resource = files("mspromo_service").joinpath("examples/promotions.json")
+    data = json.loads(resource.read_text("utf-8"), parse_float=Decimal)
+    promos = [promotion_from_wire(p) for p in data["promotions"]]
+    assert {p.family.value for p in promos} >= {"e", "c", "r"}
+    assert all(p.stores == ("s-1",) for p in promos)
+    assert all(p.start_date_time.year == 2020 and p.end_date_time.year == 2099 for p in promos)
