@@ -123,7 +123,10 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
             if after != before:
                 discounted |= 1 << u
         finals = view.finals
-    return Evaluation(request, units, tuple(results.values()), exact)
+    # In evaluation order, not the order the rule set listed them: a store's rules are a
+    # set, and the response (explanations, suggestions) must not depend on their order.
+    ordered = sorted(results.values(), key=lambda r: (_phase_key(r.promotion), _key(r.promotion)))
+    return Evaluation(request, units, tuple(ordered), exact)
 
 
 def _key(promo: Promotion) -> tuple[str, str]:
