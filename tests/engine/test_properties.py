@@ -255,3 +255,15 @@ def test_on_the_fly_promotions_act_as_if_linked_to_the_store(scenario: Scenario)
     from_request.pop("explanations", None)
     from_store.pop("explanations", None)
     assert from_request == from_store
+
+
+@PROPERTY
+@given(SCENARIOS, st.randoms(use_true_random=False))
+def test_the_order_promotions_are_stored_in_does_not_change_the_result(
+    scenario: Scenario, rnd: Any
+) -> None:
+    # A store's rules are a set: loading them in another order (another database, another
+    # query plan) gives the same response, ties included.
+    shuffled = list(scenario.promotions)
+    rnd.shuffle(shuffled)
+    assert respond(scenario.with_promotions(shuffled)) == respond(scenario)
