@@ -1037,8 +1037,15 @@ def _op_payload(op: Any, i: int) -> tuple[str, Mapping[str, Any], str]:
     return action, {k: v for k, v in op.items() if k != "action"}, where
 
 
+def _store_id(value: Any) -> Any:
+    """Older clients send numeric store ids; they are the same ids as text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _required_str(payload: Mapping[str, Any], field: str, path: str) -> str:
     value = payload.get(field)
+    if field == "store_id":
+        value = _store_id(value)
     if not isinstance(value, str) or not value:
         raise _OpError([ErrorDetail(f"{path}.{field}", "required: a non-empty string")])
     return value
@@ -1046,6 +1053,8 @@ def _required_str(payload: Mapping[str, Any], field: str, path: str) -> str:
 
 def _optional_str(payload: Mapping[str, Any], field: str, path: str) -> str | None:
     value = payload.get(field)
+    if field == "store_id":
+        value = _store_id(value)
     if value is None:
         return None
     if not isinstance(value, str) or not value:

@@ -19,7 +19,7 @@ def c(body: dict[str, Any]) -> dict[str, Any]:
     return {"action": "c", "body": body}
 
 
-def op(action: str, promo_id: str = "P1", store_id: str = "s-1", **fields: Any) -> dict[str, Any]:
+def op(action: str, promo_id: str = "P1", store_id: Any = "s-1", **fields: Any) -> dict[str, Any]:
     return {
         "action": action,
         "body": {"promo_id_retailer": promo_id, "store_id": store_id, **fields},
@@ -85,6 +85,14 @@ def test_a_delete_op_soft_deletes_the_link_and_is_idempotent(
     repo.bulk_transaction("r-1", [{"action": "d", "promo_id_retailer": "P1", "store_id": "s-1"}])
     assert repo.promotions_of_store("s-1") == []
     assert repo.get_promotion("s-2", "P1").stores == ("s-2",)
+
+
+def test_a_numeric_store_id_in_an_op_names_the_same_store(
+    repo: storage.SqlRepository, make_promo: Any
+) -> None:
+    repo.create_promotion(make_promo("P1", stores=["12", "s-1"]))
+    repo.bulk_transaction("r-1", [op("d", store_id=12)])
+    assert repo.get_promotion("s-1", "P1").stores == ("s-1",)
 
 
 def test_a_delete_op_of_an_unknown_promotion_or_store_is_an_error(
