@@ -457,3 +457,11 @@ def test_sqlite_engines_enforce_foreign_keys(tmp_path: Any) -> None:
                 id="x" * 27, header_id="y" * 27, name="g1", qty_or_value_min=1, position=0
             )
         )
+
+
+def test_mysql_engines_ping_before_use_and_speak_utf8mb4() -> None:
+    engine = storage.create_engine("mysql+pymysql://user@db.invalid/promos")
+    assert engine.url.query["charset"] == "utf8mb4"
+    assert engine.pool._pre_ping  # type: ignore[attr-defined]
+    assert engine.pool._recycle == 3600  # type: ignore[attr-defined]
+    engine.dispose()
