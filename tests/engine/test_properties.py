@@ -28,7 +28,10 @@ PROPERTY = settings(
     max_examples=int(os.environ.get("MSPROMO_PROPERTY_EXAMPLES", "150")), deadline=None
 )
 # Some promotions do not take part (schedule, store, loyalty), as in a real store.
-SCENARIOS = scenarios(REGISTERED, mixed_participation=True)
+# Currencies with 0, 2 and 3 decimals (yen, euro, dinar).
+SCENARIOS = st.sampled_from([2, 2, 0, 3]).flatmap(
+    lambda decimals: scenarios(REGISTERED, decimals=decimals, mixed_participation=True)
+)
 MONEY = re.compile(r"^\d+\.\d{3}$")
 MONEY_KEYS = frozenset(
     {
