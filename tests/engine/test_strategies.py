@@ -3,6 +3,8 @@ rules, every family with its group shape, every header option, overlapping scena
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -228,3 +230,12 @@ def test_mixed_participation_reaches_every_participation_rule(code: str) -> None
 
     strategy = scenarios(list(RULES), mixed_participation=True)
     find(strategy, explained, settings=FIND)
+
+
+def test_the_engine_does_not_need_hypothesis() -> None:
+    # hypothesis is the optional `testing` extra: only mspromo_engine.testing imports it.
+    code = (
+        "import sys, mspromo_engine, mspromo_engine.api, mspromo_engine.engine;"
+        "sys.exit('hypothesis' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
