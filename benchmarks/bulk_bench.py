@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -147,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         "store_load_promotions": int(runs[-1]["loaded"]),
         "store_load_seconds_median": statistics.median(load_times),
         "python": platform.python_version(),
-        "machine": f"{platform.machine()} / {platform.system()}",
+        "machine": f"{platform.machine()} / {platform.system()}, {os.cpu_count()} cpus",
+        # Other work on the machine inflates the times: the 1-minute load average at the end.
+        "load_average_1m": os.getloadavg()[0],
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     print(
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"median bulk {result['bulk_seconds_median']:.2f} s "
-        f"({result['ops_per_second_median']:.0f} ops/s)"
+        f"({result['ops_per_second_median']:.0f} ops/s); "
+        f"load average {result['load_average_1m']:.1f} on {os.cpu_count()} cpus"
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
