@@ -34,6 +34,7 @@ Applied = list[tuple[Candidate, Outcome]]
 _EXACT_LIMIT = 10
 _TRY_LIMIT = 16
 _TRY_BUDGET = 20_000
+_UNBOUNDED_SIZE = 3
 
 
 def resolve_best_discount(
@@ -121,6 +122,8 @@ class _Search:
         self.union = 0
         for m in self.masks:
             self.union |= m
+        # Three promotions have at most fifteen states: cheaper to visit than to bound.
+        self.bounded = len(cluster) > _UNBOUNDED_SIZE
         # (promotion, its units taken) -> (discount, units it takes)
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
@@ -183,7 +186,7 @@ class _Search:
         self.arrivals[key] = so_far
         # (Until a first complete order is known there is nothing to cut against, and a
         # small cluster often finishes before its bounds are worth computing.)
-        if self.best_total >= 0 and so_far + self._bound(key) <= self.best_total:
+        if self.bounded and self.best_total >= 0 and so_far + self._bound(key) <= self.best_total:
             return
         children = [(*self._outcome(i, taken), i) for i in _bits(remaining)]
         # Largest immediate discount first: a good order early makes the bound bite.
