@@ -317,12 +317,18 @@ def new_ids(n: int) -> list[str]:
     """
     stamp = (int(time.time()) - _KSUID_EPOCH) << 128
     base = int.from_bytes(os.urandom(16), "big")
+    if base + n > _MASK128:  # keep the run inside the payload: no carry into the stamp
+        base -= n
+    # Consecutive values share their 18 high digits for long runs: encode those once.
+    high, low = divmod(stamp | base, _P9)
+    prefix = _b62_9(high // _P9) + _b62_9(high % _P9)
     out: list[str] = []
-    for k in range(n):
-        value = stamp | ((base + k) & _MASK128)
-        high, low = divmod(value, _P9)
-        top, mid = divmod(high, _P9)
-        out.append(_b62_9(top) + _b62_9(mid) + _b62_9(low))
+    for _ in range(n):
+        if low == _P9:
+            high, low = high + 1, 0
+            prefix = _b62_9(high // _P9) + _b62_9(high % _P9)
+        out.append(prefix + _b62_9(low))
+        low += 1
     return out
 
 

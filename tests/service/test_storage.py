@@ -465,3 +465,20 @@ def test_mysql_engines_ping_before_use_and_speak_utf8mb4() -> None:
     assert engine.pool._pre_ping  # type: ignore[attr-defined]
     assert engine.pool._recycle == 3600  # type: ignore[attr-defined]
     engine.dispose()
+
+
+def test_new_ids_stay_correct_across_a_carry_between_digit_chunks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = 1_700_000_000
+    stamp = (now - 1_400_000_000) << 128
+    p9 = 62**9
+    base = (p9 - 2 - stamp % p9) % p9 + p9 * 1000  # two ids before a carry
+    monkeypatch.setattr(storage.time, "time", lambda: float(now))
+    monkeypatch.setattr(storage.os, "urandom", lambda n: base.to_bytes(16, "big"))
+    ids = storage.new_ids(5)
+    expected = [
+        str(ksuid.Ksuid.from_bytes((stamp | (base + k)).to_bytes(20, "big"))) for k in range(5)
+    ]
+    assert ids == expected
+    assert ids == sorted(ids)
