@@ -147,6 +147,25 @@ def test_the_basket_discount_is_the_sum_of_the_unit_discounts(scenario: Scenario
 
 @PROPERTY
 @given(SCENARIOS)
+def test_discount_by_apply_type_adds_up_to_the_units(scenario: Scenario) -> None:
+    # Each apply type's total is what its promotions gave the units; all but cashback
+    # make up the basket discount.
+    response = respond(scenario)
+    by_type: dict[str, Decimal] = {}
+    for line in lines(response):
+        for entry in line["discount_info"]:
+            for promo in entry["applied_promos"]:
+                amount = money(promo["discount"]) * entry["consumed_qty"]
+                code = promo["discount_apply_type"]
+                by_type[code] = by_type.get(code, Decimal(0)) + amount
+    reported = {k: money(v) for k, v in response["basket"]["discount_by_apply_type"].items()}
+    assert {k: v for k, v in reported.items() if v} == {k: v for k, v in by_type.items() if v}
+    lowering = sum((v for k, v in reported.items() if k != CASHBACK), Decimal(0))
+    assert lowering == money(response["basket"]["discount"])
+
+
+@PROPERTY
+@given(SCENARIOS)
 def test_total_after_promos_is_total_sp_minus_discount(scenario: Scenario) -> None:
     basket = respond(scenario)["basket"]
     total_sp = money(basket["total_sp"])
