@@ -289,8 +289,10 @@ def _unit_ceiling(
         ):
             each = round_money(value * view.units[u].weight, view.decimals)
             alone = each if kind is DiscountType.VALUE else final - each
-    if per_application is not None:
-        alone = per_application  # no unit gets more than its whole application
+    if per_application is not None and family is not Family.BASKET_THRESHOLD:
+        # No unit gets more than its whole application. (A basket threshold's repeated
+        # applications all share the same units, so there it is not a per-unit ceiling.)
+        alone = per_application
     if family is Family.EVEN_MULTILINE:
         # The targets' discount is spread over all the application's units: bound it by
         # the target ceilings over any units, plus a minor unit each for the rounding.

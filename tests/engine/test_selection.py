@@ -187,6 +187,23 @@ def test_the_search_bound_never_underestimates_what_an_order_still_gives(
         remaining &= ~(1 << i)
 
 
+def test_a_basket_threshold_applied_three_times_on_one_unit_stays_under_its_ceiling() -> None:
+    # "Spend 5, get 1.00 off", three times: all three applications share the one unit.
+    spend = promo(
+        "SPEND",
+        "b",
+        group("g1", "5", node("A")),
+        evaluate_criteria="b",
+        discount_type="v",
+        discount_value="1.00",
+        max_application_limit=3,
+    )
+    [candidate], view = setup([spend], [("A", "15.00", 1)])
+    assert run_candidate(candidate, view).total == Decimal("3.00")
+    search = selection._Search([candidate], view, run_candidate)
+    assert search.ceilings[0].at(0) >= Decimal("3.00")
+
+
 # --------------------------------------------------------------------------------------
 # The classic trap and the wire API
 
