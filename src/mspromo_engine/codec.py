@@ -39,6 +39,8 @@ from mspromo_engine.model import (
 
 __all__ = [
     "default_short_code",
+    "extra_data_from_wire",
+    "extra_data_to_wire",
     "promotion_from_wire",
     "promotion_to_wire",
     "request_from_wire",
@@ -183,7 +185,8 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
+def extra_data_from_wire(value: Any) -> tuple[tuple[str, Any], ...]:
+    """A promotion's free-form ``extra_data`` JSON object in its frozen (hashable) form."""
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -191,8 +194,13 @@ def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
 
 
-def _extra_data_to_wire(value: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+def extra_data_to_wire(value: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The JSON object back from :func:`extra_data_from_wire`'s frozen form."""
     return {k: _thaw(v) for k, v in value}
+
+
+def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
+    return extra_data_from_wire(value)
 
 
 def _make_converter() -> cattrs.Converter:
@@ -237,7 +245,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(
         Promotion,
         make_dict_unstructure_fn(
-            Promotion, conv, extra_data=override(unstruct_hook=_extra_data_to_wire)
+            Promotion, conv, extra_data=override(unstruct_hook=extra_data_to_wire)
         ),
     )
     return conv

@@ -107,3 +107,16 @@ logconfig_dict: dict[str, Any] = {
         },
     },
 }
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Each worker opens its own database connections.
+
+    With ``preload_app`` the app (and its SQLAlchemy engine) is built in the arbiter;
+    a pooled connection made there must never be shared across forked workers.
+    """
+    import sys
+
+    wsgi = sys.modules.get("mspromo_service.wsgi")
+    if wsgi is not None:
+        wsgi.repository.engine.dispose(close=False)

@@ -30,8 +30,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from mspromo_engine import Promotion, ValidationError, promotion_from_wire, promotion_to_wire
-from mspromo_engine.codec import _extra_data as _extra_data_from_wire
-from mspromo_engine.codec import _extra_data_to_wire, default_short_code
+from mspromo_engine.codec import default_short_code, extra_data_from_wire, extra_data_to_wire
 from mspromo_engine.exceptions import ErrorDetail
 from mspromo_engine.model import (
     Availability,
@@ -402,12 +401,12 @@ def _json_default(value: Any) -> Any:
 
 def _dump_extra(extra: tuple[tuple[str, Any], ...]) -> str:
     # The engine codec freezes nested JSON (hashable promotions): thaw it the codec's way.
-    wire = _extra_data_to_wire(extra)
+    wire = extra_data_to_wire(extra)
     return json.dumps(wire, default=_json_default, sort_keys=True)  # ASCII: any text fits
 
 
 def _load_extra(text: str) -> tuple[tuple[str, Any], ...]:
-    return _extra_data_from_wire(json.loads(text, parse_float=Decimal), None)
+    return extra_data_from_wire(json.loads(text, parse_float=Decimal))
 
 
 def _codes(enum_type: type[E]) -> dict[str, E]:

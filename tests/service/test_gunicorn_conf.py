@@ -127,3 +127,22 @@ def test_gunicorn_access_lines_are_off_unless_asked_for(load_conf) -> None:
     assert access["level"] == "WARNING"  # the app's JSON request log is the access log
     access = load_conf(GUNICORN_ACCESS_LOG="1").logconfig_dict["loggers"]["gunicorn.access"]
     assert access["level"] == "INFO"
+
+
+def test_post_fork_drops_pooled_connections_inherited_from_the_arbiter(
+    load_conf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    calls: list[bool] = []
+
+    class Engine:
+        def dispose(self, close: bool = True) -> None:
+            calls.append(close)
+
+    wsgi = types.ModuleType("mspromo_service.wsgi")
+    wsgi.repository = types.SimpleNamespace(engine=Engine())  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mspromo_service.wsgi", wsgi)
+    load_conf().post_fork(None, None)
+    assert calls == [False]
