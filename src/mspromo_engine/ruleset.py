@@ -77,24 +77,26 @@ class GroupIndex:
 
     def node_for(self, unit: Unit) -> Node | None:
         """The node that makes ``unit`` eligible, or None (excluded, or no node matches)."""
+        # Most (promotion, line) pairs match nothing: find the including node first and
+        # look at exclusions only when there is one.
+        node = self.items.get(unit.sku)
+        cats = unit.categories
+        if node is None:
+            best: tuple[int, int, Node] | None = None
+            if self.categories:
+                for cat in cats:
+                    found = self.categories.get(cat)
+                    # Deeper level first; on equal level the earlier node, as a scan would.
+                    if found is not None and (best is None or found[:2] < best[:2]):
+                        best = found
+            node = self.all_node if best is None else best[2]
+            if node is None:
+                return None
         if self.excludes_all or unit.sku in self.excluded_items:
             return None
-        cats = unit.categories
         if self.excluded_categories and not self.excluded_categories.isdisjoint(cats):
             return None
-        node = self.items.get(unit.sku)
-        if node is not None:
-            return node
-        best: tuple[int, int, Node] | None = None
-        if self.categories:
-            for cat in cats:
-                found = self.categories.get(cat)
-                # Deeper level first; on equal level the earlier node, as a scan would.
-                if found is not None and (best is None or found[:2] < best[:2]):
-                    best = found
-        if best is not None:
-            return best[2]
-        return self.all_node
+        return node
 
 
 def compile_groups(promo: Promotion) -> tuple[GroupIndex, ...]:
