@@ -19,12 +19,13 @@ from typing import Any, Protocol
 import falcon
 import falcon.media
 
-from mspromo_engine import ValidationError
+from mspromo_engine import ValidationError, evaluate_json
+from mspromo_engine.recommend import item_recommendations_json, suggestions_json
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.openapi import ROUTES, build_document
 from mspromo_service.repository import Repository
 from mspromo_service.resources.common import ApiError, dumps, error_body, loads
-from mspromo_service.resources.evaluate import EvaluateResource
+from mspromo_service.resources.evaluate import StoreRulesResource
 from mspromo_service.resources.health import HealthResource
 from mspromo_service.resources.openapi import OpenApiResource
 from mspromo_service.resources.promotions import (
@@ -33,10 +34,6 @@ from mspromo_service.resources.promotions import (
     RetailerPromotionsResource,
     StorePromotionsByIdsResource,
     StorePromotionsResource,
-)
-from mspromo_service.resources.suggestions import (
-    ItemRecommendationsResource,
-    SuggestionsResource,
 )
 from mspromo_service.resources.transaction import TransactionResource
 from mspromo_service.rules import RulesCache
@@ -280,12 +277,14 @@ def create_app(
         "/api/1.0/promotions/": PromotionsResource(repository, cache, limit),
         "/api/1.0/promotions/bulk_transaction/": transaction,
         "/api/1.0/promotions/transaction/": transaction,
-        "/api/1.0/promotions/evaluate/": EvaluateResource(cache, limit),
+        "/api/1.0/promotions/evaluate/": StoreRulesResource(evaluate_json, cache, limit),
         "/api/1.0/promotions/retailer/{retailer}/": RetailerPromotionsResource(repository),
         "/api/1.0/promotions/store/{store_id}/": StorePromotionsResource(repository, cache),
         "/api/1.0/promotions/bulk/{store_id}/": StorePromotionsByIdsResource(repository, limit),
-        "/api/1.0/promotions/suggestions/": SuggestionsResource(cache, limit),
-        "/api/1.0/promotions/item_recommendations/": ItemRecommendationsResource(cache, limit),
+        "/api/1.0/promotions/suggestions/": StoreRulesResource(suggestions_json, cache, limit),
+        "/api/1.0/promotions/item_recommendations/": StoreRulesResource(
+            item_recommendations_json, cache, limit
+        ),
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": promotion,
         "/api/1.0/p/{store_id}/{promo_id_retailer}": promotion,
         "/health_check/": HealthResource(repository),

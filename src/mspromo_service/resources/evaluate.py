@@ -1,20 +1,28 @@
-"""``/api/1.0/promotions/evaluate/``: the engine over HTTP (SPEC §6)."""
+"""The engine over HTTP: ``evaluate/`` (SPEC §6), ``suggestions/`` and
+``item_recommendations/``. Each is a POST whose body names a store; the answer is an
+engine function over that store's cached rule set."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import falcon
 
-from mspromo_engine import RuleSet, evaluate_json
+from mspromo_engine import RuleSet
 from mspromo_service.resources.common import read_json
 from mspromo_service.rules import RulesCache
 
-__all__ = ["EvaluateResource", "rules_for"]
+__all__ = ["EngineCall", "StoreRulesResource", "rules_for"]
 
 _NO_RULES = RuleSet.compile(())
+
+
+class EngineCall(Protocol):
+    """An engine JSON function such as ``mspromo_engine.evaluate_json``."""
+
+    def __call__(self, body: Any, rules: RuleSet, /, *, now: datetime) -> dict[str, Any]: ...
 
 
 def _utcnow() -> datetime:
@@ -30,16 +38,21 @@ def rules_for(cache: RulesCache, body: Any) -> RuleSet:
     return _NO_RULES
 
 
-class EvaluateResource:
+class StoreRulesResource:
     write_methods: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
-        self, cache: RulesCache, max_body_bytes: int, now: Callable[[], datetime] = _utcnow
+        self,
+        call: EngineCall,
+        cache: RulesCache,
+        max_body_bytes: int,
+        now: Callable[[], datetime] = _utcnow,
     ) -> None:
+        self._call = call
         self._cache = cache
         self._max_body_bytes = max_body_bytes
         self._now = now
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_json(req, self._max_body_bytes)
-        resp.media = evaluate_json(body, rules_for(self._cache, body), now=self._now())
+        resp.media = self._call(body, rules_for(self._cache, body), now=self._now())
