@@ -1,5 +1,5 @@
 """Engine benchmark (not part of the test run): ``nox -s bench`` or
-``python benchmarks/engine_bench.py [--quick] [--profile] [--out PATH]``.
+``python benchmarks/engine_bench.py [--quick] [--profile] [--clusters] [--out PATH]``.
 
 Prints a table and writes ``benchmarks/results/engine.json``. The machine may be shared
 and noisy: comparisons are reported as ratios measured within one run, interleaved.
@@ -241,8 +241,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
     parser.add_argument("--profile", action="store_true", help="cProfile the 40-line case")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--clusters", action="store_true", help="only section 4, best-discount clusters"
+    )
     args = parser.parse_args()
     quick = args.quick
+    if args.clusters:
+        bench_clusters_only(args)
+        return
 
     store = Store(seed=7)
     baskets = [store.basket(40, seed) for seed in range(30 if quick else 200)]
@@ -284,6 +290,27 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.out}")
+
+
+def bench_clusters_only(args: argparse.Namespace) -> None:
+    """Section 4 alone; written next to the full results unless ``--out`` is given."""
+    clusters = bench_clusters(5 if args.quick else 30, range(2, 15))
+    for x in clusters:
+        print(
+            f"best discount, {x['promotions']:2} overlapping promotions / 30 units  "
+            f"p50 {x['p50_ms']} ms  p99 {x['p99_ms']} ms  exact {x['exact_share']:.0%}"
+        )
+    out = RESULTS.with_name("engine_clusters.json") if args.out == RESULTS else args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "generated_at_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "command": " ".join(["python", "benchmarks/engine_bench.py", *sys.argv[1:]]),
+        "exact_limit": selection._EXACT_LIMIT,
+        "clusters": clusters,
+    }
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {out}")
 
 
 def print_table(r: dict[str, Any]) -> None:
