@@ -11,6 +11,7 @@ usage (``evaluate`` prints the error body of SPEC §7 on stderr).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -275,6 +276,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What every subcommand but ``evaluate`` imports when it runs.
+_SERVICE_MODULES = ("falcon", "sqlalchemy", "alembic", "gunicorn", "pymysql", "ksuid")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
@@ -285,6 +290,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "delete-promos" and not (args.softdelete or args.deactivated):
         parser.error("delete-promos: give --softdelete, --deactivated or both")
+    if args.command != "evaluate":
+        missing = [m for m in _SERVICE_MODULES if importlib.util.find_spec(m) is None]
+        if missing:
+            print(
+                f"mspromo {args.command}: needs the service extra "
+                f"(pip install 'mspromo[service]'); missing: {', '.join(missing)}",
+                file=sys.stderr,
+            )
+            return 2
     try:
         status: int = args.func(args)
     except _CommandError as exc:

@@ -284,3 +284,18 @@ def test_the_example_promotions_are_package_data_valid_for_store_s1() -> None:
     assert {p.family.value for p in promos} >= {"e", "c", "r"}
     assert all(p.stores == ("s-1",) for p in promos)
     assert all(p.start_date_time.year == 2020 and p.end_date_time.year == 2099 for p in promos)
+
+
+def test_service_commands_without_the_service_extra_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "gunicorn" else real(name, *a)
+    )
+    assert cli.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "mspromo[service]" in err
+    assert "gunicorn" in err
