@@ -4,8 +4,8 @@ Needs ``wrk`` on the PATH (Debian/Ubuntu: ``apt-get install -y wrk``); this scri
 nothing. It
 
 1. creates a scratch database on the MySQL/MariaDB server (``--mysql-url``), migrates it and
-   loads one store with ``--promotions`` promotions (from ``benchmarks/store.py`` when it
-   offers ``generate_promotions(n, store_id, seed)``, else a built-in generator),
+   loads one store with ``--promotions`` promotions of the engine benchmark's seeded store
+   (``benchmarks/store.py``),
 2. starts gunicorn on 127.0.0.1 with ``benchmarks/http_wsgi.py`` (the app plus an echo
    route),
 3. runs wrk against ``/api/1.0/promotions/evaluate/`` and ``/bench/echo`` with the same
@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import re
 import secrets
 import shutil
@@ -54,8 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--wrk-threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
-    p.add_argument("--promotions", type=int, default=3000)
-    p.add_argument("--lines", type=int, default=20, help="basket lines per request")
+    p.add_argument("--promotions", type=int, default=5000)
+    p.add_argument("--lines", type=int, default=40, help="basket lines per request")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
         "--mysql-url",
@@ -70,84 +69,28 @@ def _parser() -> argparse.ArgumentParser:
 # Scenario
 
 
-def _catalogue(seed: int) -> list[tuple[str, str, str]]:
-    """(sku, c1, c2) for 5,000 products in 20 departments of 10 aisles."""
-    rnd = random.Random(seed)
-    return [
-        (f"SKU{i:05d}", f"D{rnd.randrange(20):02d}", f"A{rnd.randrange(200):03d}")
-        for i in range(5000)
-    ]
-
-
-def _builtin_promotions(n: int, seed: int) -> list[dict[str, Any]]:
-    rnd = random.Random(seed)
-    catalogue = _catalogue(seed)
-    out = []
-    for i in range(n):
-        kind = rnd.random()
-        if kind < 0.6:  # item-level easy deals on a few SKUs
-            family, value_type, value = "e", "v", str(rnd.randint(1, 5))
-            nodes = [{"node_id": sku, "node_type": "i"} for sku, _, _ in rnd.sample(catalogue, 3)]
-            minimum: Any = rnd.randint(1, 3)
-        elif kind < 0.9:  # aisle-wide percentage deals
-            family, value_type, value = "p", "p", str(rnd.choice([5, 10, 15, 20]))
-            nodes = [{"node_id": rnd.choice(catalogue)[2], "node_type": "c2"}]
-            minimum = rnd.randint(1, 2)
-        else:  # department spend thresholds
-            family, value_type, value = "b", "v", str(rnd.randint(2, 10))
-            nodes = [{"node_id": rnd.choice(catalogue)[1], "node_type": "c1"}]
-            minimum = str(rnd.choice([20, 50, 100]))
-        out.append(
-            {
-                "retailer": RETAILER,
-                "promo_id_retailer": f"B{i:06d}",
-                "family": family,
-                "discount_type": value_type,
-                "discount_value": value,
-                "evaluate_priority": rnd.randint(0, 50),
-                "start_date_time": "2026-01-01T00:00:00Z",
-                "end_date_time": "2027-01-01T00:00:00Z",
-                "stores": [STORE_ID],
-                "promo_groups": [
-                    {"name": "g1", "qty_or_value_min": minimum, "promo_group_nodes": nodes}
-                ],
-            }
-        )
-    return out
-
-
-def _promotions(n: int, seed: int) -> tuple[list[dict[str, Any]], str]:
+def _scenario(n: int, lines: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The engine benchmark's seeded store (benchmarks/store.py): ``n`` promotions linked
+    to the benchmark store, and a basket of ``lines`` lines that matches some of them."""
     sys.path.insert(0, str(HERE))
     try:
-        import store  # type: ignore[import-not-found]
-
-        generate = getattr(store, "generate_promotions", None)
-        if callable(generate):
-            return list(generate(n, store_id=STORE_ID, seed=seed)), "benchmarks/store.py"
-    except Exception:  # absent or a different API: use the built-in scenario
-        pass
+        from store import Store  # type: ignore[import-not-found]
     finally:
         sys.path.remove(str(HERE))
-    return _builtin_promotions(n, seed), "built-in generator"
+    from mspromo_engine import promotion_to_wire
 
-
-def _request(lines: int, seed: int) -> dict[str, Any]:
-    rnd = random.Random(seed + 1)
-    catalogue = _catalogue(seed)
-    items = []
-    for i, (sku, c1, c2) in enumerate(rnd.sample(catalogue, lines)):
-        price = f"{rnd.randint(100, 5000) / 100:.2f}"
-        items.append(
-            {
-                "sku": sku,
-                "item_id": f"line-{i}",
-                "mrp": price,
-                "sp": price,
-                "qty": rnd.randint(1, 4),
-                "categories": [{"type": "c1", "value": c1}, {"type": "c2", "value": c2}],
-            }
-        )
-    return {"store_id": STORE_ID, "at": AT, "basket": {"id": "bench", "items": items}}
+    store = Store(seed)
+    promotions = []
+    for promo in store.promotions(n):
+        wire = promotion_to_wire(promo)
+        wire.pop("promo_id", None)
+        wire["retailer"] = RETAILER
+        wire["stores"] = [STORE_ID]
+        promotions.append(wire)
+    request = store.basket(lines, seed)
+    request["store_id"] = STORE_ID
+    request["at"] = AT
+    return promotions, request
 
 
 # ---------------------------------------------------------------------------------------
@@ -323,8 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     args.duration = max(1, min(args.duration, 120))
-    promotions, source = _promotions(args.promotions, args.seed)
-    payload = json.dumps(_request(args.lines, args.seed)).encode()
+    promotions, request = _scenario(args.promotions, args.lines, args.seed)
+    source = "benchmarks/store.py"
+    payload = json.dumps(request).encode()
     try:
         url = _create_database(args.mysql_url)
     except Exception as exc:
