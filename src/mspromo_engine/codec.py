@@ -140,6 +140,15 @@ def _is_tuple_type(t: Any) -> bool:
 
 def _tuple_hook_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
     item_type = get_args(t)[0]
+    if not conv.detailed_validation:
+        item_hook = conv.get_structure_hook(item_type)
+
+        def fast_hook(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise _FieldError("not a list")
+            return tuple([item_hook(v, item_type) for v in value])
+
+        return fast_hook
 
     def hook(value: Any, _: Any) -> tuple[Any, ...]:
         # Only JSON arrays are lists: a string or an object is not silently iterated.
@@ -203,8 +212,8 @@ def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
     return extra_data_from_wire(value)
 
 
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(detailed_validation=True)
+def _make_converter(*, detailed: bool) -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=detailed)
     conv.register_structure_hook(Decimal, _decimal)
     conv.register_structure_hook(datetime, _datetime)
     conv.register_structure_hook(str, _str)
@@ -226,7 +235,7 @@ def _make_converter() -> cattrs.Converter:
 
         def hook(value: Any, _: Any) -> Any:
             # A string or a list where an object belongs is an error, never "empty".
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 raise _FieldError("not a JSON object")
             return inner(value, cls)
 
@@ -251,7 +260,11 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-_converter = _make_converter()
+# Two converters with the same hooks: the fast one (generated code without per-field
+# error bookkeeping) structures valid input, which is nearly all of it; only when it
+# raises does the detailed one run again to collect every error with its path.
+_fast_converter = _make_converter(detailed=False)
+_converter = _make_converter(detailed=True)
 
 
 def _reason(exc: BaseException, _: type | None) -> str:
@@ -282,6 +295,10 @@ def _structure(data: Any, cls: type[T], root: str) -> T:
     if not isinstance(data, Mapping):
         raise ValidationError([ErrorDetail(root, "not a JSON object")])
     try:
+        return _fast_converter.structure(data, cls)
+    except Exception:  # noqa: S110 - the detailed converter below says what is wrong
+        pass
+    try:
         return _converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError) as exc:
         raise ValidationError(_to_errors(exc, root)) from None
@@ -298,6 +315,13 @@ def _decimals_of(value: Decimal) -> int:
     own responses print money) is a valid two-decimal amount."""
     exponent = value.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _too_many_places(value: Decimal, decimals: int) -> bool:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -decimals:
+        return False  # as written it has few enough places: no need to normalise
+    return _decimals_of(value) > decimals
 
 
 def validate_promotion(
@@ -329,7 +353,7 @@ def validate_promotion(
     if promo.max_discount is not None:
         if promo.max_discount < 0:
             err("max_discount", "must be 0 or more")
-        elif _decimals_of(promo.max_discount) > currency_decimals:
+        elif _too_many_places(promo.max_discount, currency_decimals):
             err("max_discount", f"more than {currency_decimals} decimal places")
 
     groups = promo.promo_groups
@@ -400,7 +424,7 @@ def _check_value(
         err(field, "must be 0 or more")
     elif kind is DiscountType.PERCENT and value > 100:
         err(field, "a percentage cannot exceed 100")
-    elif kind is not DiscountType.PERCENT and _decimals_of(value) > currency_decimals:
+    elif kind is not DiscountType.PERCENT and _too_many_places(value, currency_decimals):
         err(field, f"more than {currency_decimals} decimal places")
 
 
@@ -458,7 +482,7 @@ def promotion_to_wire(promo: Promotion) -> dict[str, Any]:
 
 
 def _normalise_item(item: Any) -> Any:
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):
         return item
     out = dict(item)
     if "categories" not in out and "catgories" in out:
@@ -470,7 +494,7 @@ def _normalise_item(item: Any) -> Any:
     elif isinstance(cats, list):
         out["categories"] = [
             {**c, "type": c["name"]}
-            if isinstance(c, Mapping) and "type" not in c and "name" in c
+            if (type(c) is dict or isinstance(c, Mapping)) and "type" not in c and "name" in c
             else c
             for c in cats
         ]
@@ -499,7 +523,7 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
     )
     # sp defaults to mrp: only an sp the client sent is checked on its own.
     sent_sp = [
-        isinstance(i, Mapping) and i.get("sp") is not None
+        (type(i) is dict or isinstance(i, Mapping)) and i.get("sp") is not None
         for i in (raw_items if isinstance(raw_items, list) else [])
     ]
     if "at" not in out:
@@ -548,7 +572,7 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
             value: Decimal = getattr(item, field)
             if value < 0:
                 errors.append(ErrorDetail(f"{p}.{field}", "must be 0 or more"))
-            elif _decimals_of(value) > decimals:
+            elif _too_many_places(value, decimals):
                 errors.append(ErrorDetail(f"{p}.{field}", f"more than {decimals} decimal places"))
         if sent_sp[i] and item.sp > item.mrp:
             errors.append(ErrorDetail(f"{p}.sp", "cannot exceed mrp"))
