@@ -296,7 +296,7 @@ def _structure(data: Any, cls: type[T], root: str) -> T:
         raise ValidationError([ErrorDetail(root, "not a JSON object")])
     try:
         return _fast_converter.structure(data, cls)
-    except Exception:  # noqa: S110 - the detailed converter below says what is wrong
+    except Exception:  # the detailed converter below says what is wrong
         pass
     try:
         return _converter.structure(data, cls)
