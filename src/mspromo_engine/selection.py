@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import attrs
 
@@ -131,6 +131,10 @@ class _Search:
         self.arrivals: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
         self.best_order: tuple[int, ...] = ()
+        # A total some order is known to reach (found by the greedy orders below). Only
+        # branches that cannot even *equal* it are cut with it, so the tie rule (the
+        # first best order in search order wins) still picks among all best orders.
+        self.floor = Decimal(-1)
 
     @functools.cached_property
     def ceilings(self) -> list[_Ceiling]:
@@ -151,8 +155,32 @@ class _Search:
         return out
 
     def best_order_found(self) -> tuple[int, ...]:
-        self._visit((1 << len(self.cluster)) - 1, self.root.taken, ZERO, ())
+        everything = (1 << len(self.cluster)) - 1
+        if self.bounded:
+            self.floor = max(self._greedy(everything, by_value=True), self._greedy(everything))
+        self._visit(everything, self.root.taken, ZERO, ())
         return self.best_order
+
+    def _greedy(self, remaining: int, by_value: bool = False) -> Decimal:
+        """The total of one order built step by step, as a floor for the search: the
+        promotion giving the most per unit it takes next, or simply priority order.
+        Outcomes go through the cache, so the search reuses them."""
+        taken = self.root.taken
+        total = ZERO
+        while remaining:
+            if by_value:
+                steps = []
+                for i in _bits(remaining):
+                    amount, took = self._outcome(i, taken)
+                    steps.append((amount / max(1, took.bit_count()), amount, took, i))
+                _, amount, took, i = max(steps, key=lambda s: (s[0], s[1], -s[3]))
+            else:
+                i = _bits(remaining)[0]
+                amount, took = self._outcome(i, taken)
+            total += amount
+            taken |= took
+            remaining &= ~(1 << i)
+        return total
 
     def _outcome(self, i: int, taken: int) -> tuple[Decimal, int]:
         key = (i, taken & self.masks[i])
@@ -186,8 +214,10 @@ class _Search:
         self.arrivals[key] = so_far
         # (Until a first complete order is known there is nothing to cut against, and a
         # small cluster often finishes before its bounds are worth computing.)
-        if self.bounded and self.best_total >= 0 and so_far + self._bound(key) <= self.best_total:
-            return
+        if self.bounded:
+            reach = so_far + self._bound(key)
+            if reach < self.floor or (self.best_total >= 0 and reach <= self.best_total):
+                return
         children = [(*self._outcome(i, taken), i) for i in _bits(remaining)]
         # Largest immediate discount first: a good order early makes the bound bite.
         children.sort(key=lambda c: (-c[0], c[2]))
@@ -195,28 +225,53 @@ class _Search:
             self._visit(remaining & ~(1 << i), taken | took, so_far + total, (*prefix, i))
 
     def _bound(self, key: tuple[int, int]) -> Decimal:
-        """What the promotions still to apply can add at most from this state: the sum
-        of their own ceilings, and never more than each free unit's best ceiling."""
+        """What the promotions still to apply can add at most from this state.
+
+        Each promotion p discounts a set D_p of at most k_p free units, the sets are
+        disjoint (a unit is consumed once per layer), and p's total is at most
+        min(cap_p, sum of c_p(u) over D_p). For any threshold t_p >= 0, c <= t_p + (c - t_p)+,
+        and min(cap, a + b) <= min(cap, a) + b for b >= 0, so
+
+            total <= sum_p min(cap_p, k_p t_p) + sum_u max_p (c_p(u) - t_p)+
+
+        because the D_p are disjoint. This holds for every choice of thresholds (it is
+        the dual of the assignment of units to promotions): t_p = 0 gives "each free unit
+        its best ceiling", t_p = the k_p-th largest ceiling gives at most "each promotion
+        its own ceiling", and an infinite t_p charges p its cap alone. Both the
+        best-ceiling-per-unit bound and the per-promotion bound are therefore never
+        beaten by the k_p-th choice below; the smaller of it and the t = 0 choice is used.
+        Nothing here assumes that taking units lowers a discount: only the set of free
+        units and each promotion's ceilings on them are used."""
         known = self.bounds.get(key)
         if known is not None:
             return known
         remaining, taken = key
-        per_promotion = ZERO
+        charged = ZERO
+        thresholds: dict[int, Decimal | None] = {}
         for i in _bits(remaining):
             mine = (i, taken & self.masks[i])
-            amount = self.promotion_bounds.get(mine)
-            if amount is None:
-                amount = self.promotion_bounds[mine] = self.ceilings[i].at(taken)
-            per_promotion += amount
-        per_unit = ZERO
+            split = self.promotion_bounds.get(mine)
+            if split is None:
+                split = self.promotion_bounds[mine] = self.ceilings[i].split(taken)
+            amount, thresholds[i] = split
+            charged += amount
+        per_unit = ZERO  # thresholds 0
+        excess = ZERO  # thresholds as chosen
         for u, options in self.per_unit:
             if taken >> u & 1:
                 continue
+            best_excess = ZERO
+            first = True
             for amount, i in options:
                 if remaining >> i & 1:
-                    per_unit += amount
-                    break
-        bound = self.bounds[key] = min(per_promotion, per_unit)
+                    if first:
+                        per_unit += amount
+                        first = False
+                    t = thresholds[i]
+                    if t is not None and amount - t > best_excess:
+                        best_excess = amount - t
+            excess += best_excess
+        bound = self.bounds[key] = min(charged + excess, per_unit)
         return bound
 
 
@@ -229,12 +284,15 @@ class _Ceiling:
         promo = candidate.promotion
         mask = _free_mask(candidate, view)
         per_application = _per_application_value(promo, candidate, view.decimals)
+        share = _share_ceiling(promo, view, mask) if per_application is not None else None
         # A unit eligible in several groups (through different nodes) takes the largest.
         self.of_unit: dict[int, Decimal] = {}
         for group_nodes in candidate.nodes:
             for u, node in group_nodes.items():
                 if mask >> u & 1:
                     amount = _unit_ceiling(promo, node, view, u, per_application)
+                    if share is not None:
+                        amount = min(amount, share(u))
                     self.of_unit[u] = max(amount, self.of_unit.get(u, amount))
         self.units = sorted(((a, u) for u, a in self.of_unit.items()), key=lambda p: (-p[0], p[1]))
         self.count = _max_discounted_units(promo)
@@ -250,6 +308,27 @@ class _Ceiling:
                 total += amount
                 left -= 1
         return total if self.cap is None else min(total, self.cap)
+
+    def split(self, taken: int) -> tuple[Decimal, Decimal | None]:
+        """A threshold t for the bound of ``_Search._bound`` and what it charges this
+        promotion, min(cap, k t): t is the k-th largest free ceiling (0 when fewer), or
+        None (infinite) when the cap is below the sum of its k largest ceilings, so the
+        promotion is charged its cap and nothing per unit."""
+        total = ZERO
+        left = self.count
+        last = ZERO
+        for amount, u in self.units:
+            if left == 0 or amount == 0:
+                break
+            if not taken >> u & 1:
+                total += amount
+                last = amount
+                left -= 1
+        if self.cap is not None and self.cap <= total:
+            return self.cap, None
+        if left != 0:  # fewer free units than it can discount: all of them count fully
+            return ZERO, ZERO
+        return self.count * last, last
 
 
 # Families whose discount on a unit is computed by ``discount_units`` from the unit alone
@@ -289,6 +368,10 @@ def _unit_ceiling(
         ):
             each = round_money(value * view.units[u].weight, view.decimals)
             alone = each if kind is DiscountType.VALUE else final - each
+        elif family is Family.EASY_PLUS:
+            # Strategy a: each unit gets the share v/N or its set's remainder (exact).
+            share, last = _easy_plus_parts(promo, view.decimals)
+            alone = max(share, last) if kind is DiscountType.VALUE else final - min(share, last)
     if per_application is not None and family is not Family.BASKET_THRESHOLD:
         # No unit gets more than its whole application. (A basket threshold's repeated
         # applications all share the same units, so there it is not a per-unit ceiling.)
@@ -301,24 +384,76 @@ def _unit_ceiling(
     return final if alone is None else clamp(alone, final)
 
 
-def _max_discounted_units(promo: Promotion) -> int:
-    """How many units the promotion can discount at most; -1 when not known."""
-    needs = sum(max(1, int(g.qty_or_value_min)) for g in promo.promo_groups)
+def _easy_plus_parts(promo: Promotion, decimals: int) -> tuple[Decimal, Decimal]:
+    """The two parts family ``p`` gives with strategy ``a`` (as ``easy_plus`` does)."""
+    n = max(1, int(promo.promo_groups[0].qty_or_value_min))
+    share = round_money(promo.discount_value / n, decimals)
+    return share, promo.discount_value - share * (n - 1)
+
+
+# Families where a value-off strategy-``a`` application allocates v over exactly its
+# discounted units (``allocate_over``), in proportion to the reference price.
+_PROPORTIONAL = (Family.EASY, Family.COMBO, Family.REQUISITE_TARGET, Family.BASKET_TARGET)
+
+
+def _share_ceiling(
+    promo: Promotion, view: LayerView, mask: int
+) -> Callable[[int], Decimal] | None:
+    """For value off with strategy ``a``: the most one unit's share of v can be. An
+    application allocates v over its k discounted units by reference price R, so unit u
+    gets v R_u / (sum of the k R's) <= v R_u / (R_u + (k - 1) R_min), R_min being the
+    smallest R among the promotion's free units now (taking units only raises it, so
+    this holds for every subset). ``allocate`` rounds each share half up and puts the
+    remainder on the last part: a part exceeds its share by less than k half minor units,
+    so k minor units are added. None where this does not apply."""
+    per_application = _discounted_per_application(promo)
+    if promo.family not in _PROPORTIONAL or per_application is None:
+        return None
+    references = [view.reference(promo, u) for u in _bits(mask)]
+    if not references or min(references) <= 0:
+        return None
+    k = per_application
+    r_min = min(references)
+    v = promo.discount_value
+    slack = Decimal(k).scaleb(-view.decimals)
+
+    def share(u: int) -> Decimal:
+        r = view.reference(promo, u)
+        return round_up(v * r / (r + (k - 1) * r_min), view.decimals) + slack
+
+    return share
+
+
+def round_up(amount: Decimal, decimals: int) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_CEILING)
+
+
+def _discounted_per_application(promo: Promotion) -> int | None:
+    """How many units one application discounts (the allocation set of strategy
+    ``a``), or None when not fixed."""
     family = promo.family
     if family in (Family.EASY, Family.COMBO, Family.LINE_SPECIAL):
-        return promo.max_application_limit * needs
-    if family in (Family.REQUISITE_TARGET, Family.BASKET_TARGET):
+        return sum(max(1, int(g.qty_or_value_min)) for g in promo.promo_groups)
+    if family in (Family.REQUISITE_TARGET, Family.BASKET_TARGET, Family.EVEN_MULTILINE):
         target = promo.target_group
-        per_app = (
-            promo.target_discounted_group_qty_min
-            if target is None
-            else max(1, int(target.qty_or_value_min))
-        )
-        if per_app is not None:
-            return promo.max_application_limit * per_app
-        return -1
+        if target is not None:
+            return max(1, int(target.qty_or_value_min))
+        if promo.target_discounted_group_qty_min is not None:
+            # One group of N + M: M is at least 1 and at most the group (``plan``).
+            size = max(1, int(promo.promo_groups[0].qty_or_value_min))
+            return min(max(1, promo.target_discounted_group_qty_min), size)
+    return None
+
+
+def _max_discounted_units(promo: Promotion) -> int:
+    """How many units the promotion can discount at most; -1 when not known. (For ``m``
+    the targets' discount is spread over requisites too, but it is the sum of the
+    targets' ceilings, so the targets are the units that count.)"""
+    per_application = _discounted_per_application(promo)
+    if per_application is not None:
+        return promo.max_application_limit * per_application
     group = promo.promo_groups[0]
-    if family is Family.EASY_PLUS and group.qty_or_value_max is not None:
+    if promo.family is Family.EASY_PLUS and group.qty_or_value_max is not None:
         return int(group.qty_or_value_max)
     return -1
 
