@@ -74,18 +74,33 @@ class Evaluation:
         return sum(self.unit_discounts, ZERO)
 
 
-def _promo_ref(r: PromotionResult, amount: Decimal) -> dict[str, Any]:
+def _ref_fields(r: PromotionResult) -> tuple[Any, ...]:
+    """The parts of a promotion's entry in ``applied_promos`` that are the same on every
+    line it touches (built once per promotion, not once per line)."""
     p = r.promotion
+    return (
+        p.promo_id,
+        p.promo_id_retailer,
+        p.family.value,
+        p.title,
+        p.effective_layer,
+        r.times,
+        p.evaluate_criteria.value,
+        p.discount_apply_type.value,
+    )
+
+
+def _promo_ref_of(f: tuple[Any, ...], discount: str) -> dict[str, Any]:
     return {
-        "promo_id": p.promo_id,
-        "promo_id_retailer": p.promo_id_retailer,
-        "promo_family": p.family.value,
-        "promo_title": p.title,
-        "layer": p.effective_layer,
-        "discount": format_money(amount),
-        "promo_application_times": r.times,
-        "evaluate_criteria": p.evaluate_criteria.value,
-        "discount_apply_type": p.discount_apply_type.value,
+        "promo_id": f[0],
+        "promo_id_retailer": f[1],
+        "promo_family": f[2],
+        "promo_title": f[3],
+        "layer": f[4],
+        "discount": discount,
+        "promo_application_times": f[5],
+        "evaluate_criteria": f[6],
+        "discount_apply_type": f[7],
     }
 
 
@@ -111,74 +126,89 @@ def _runs(keys: Iterable[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], int]]:
 def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
     """The evaluate response of SPEC §6; money as three-place strings."""
     req = ev.request
+    fmt = format_money
     applied = ev.applied
+    lowers = [r.lowers_price for r in applied]
     n_units = len(ev.units)
     entries: list[list[tuple[int, Decimal]]] = [[] for _ in range(n_units)]
     requisite: list[list[int]] = [[] for _ in range(n_units)]
     item_level_consumed = [False] * n_units
+    unit_discount = [ZERO] * n_units  # as Evaluation.unit_discounts, computed once here
     for ri, r in enumerate(applied):
         assert r.outcome is not None
         basket_family = r.promotion.family.is_basket
+        lowers_price = lowers[ri]
         for app in r.outcome.applications:
             for u, d in app.discounts:
                 # Several applications of one promotion on a unit (repeated basket
                 # thresholds) are reported as one entry with their sum.
-                if entries[u] and entries[u][-1][0] == ri:
-                    entries[u][-1] = (ri, entries[u][-1][1] + d)
+                unit_entries = entries[u]
+                if unit_entries and unit_entries[-1][0] == ri:
+                    unit_entries[-1] = (ri, unit_entries[-1][1] + d)
                 else:
-                    entries[u].append((ri, d))
-                item_level_consumed[u] |= not basket_family
+                    unit_entries.append((ri, d))
+                if lowers_price:
+                    unit_discount[u] += d
+                if not basket_family:
+                    item_level_consumed[u] = True
             for u in app.requisites:
                 requisite[u].append(ri)
-                item_level_consumed[u] |= not basket_family
-    unit_discount = ev.unit_discounts
+                if not basket_family:
+                    item_level_consumed[u] = True
+    refs = [_ref_fields(r) for r in applied]
 
-    by_line: dict[int, list[Unit]] = {}
+    by_line: dict[int, list[int]] = {}
     for unit in ev.units:
-        by_line.setdefault(unit.line, []).append(unit)
+        by_line.setdefault(unit.line, []).append(unit.index)
+    # Which results suggest something on each line, in result order.
+    suggested: dict[int, list[PromotionResult]] = {}
+    for r in ev.promotions:
+        s = r.outcome.suggestion if r.outcome is not None else None
+        if s is None:
+            continue
+        for line in sorted({ev.units[u].line for u in s.units}):
+            suggested.setdefault(line, []).append(r)
 
     items_out = []
     for line, item in enumerate(req.basket.items):
         units = by_line.get(line, [])
-        line_discount = sum((unit_discount[u.index] for u in units), ZERO)
+        line_discount = sum((unit_discount[u] for u in units), ZERO)
         discount_info = []
-        for key, count in _runs(tuple(entries[u.index]) for u in units if entries[u.index]):
-            per_unit = sum((d for ri, d in key if applied[ri].lowers_price), ZERO)
+        for key, count in _runs(tuple(entries[u]) for u in units if entries[u]):
+            per_unit = sum((d for ri, d in key if lowers[ri]), ZERO)
             discount_info.append(
                 {
                     "consumed_qty": count,
-                    "discount": format_money(per_unit),
-                    "final_price": format_money(item.sp - per_unit),
-                    "applied_promos": [_promo_ref(applied[ri], d) for ri, d in key],
+                    "discount": fmt(per_unit),
+                    "final_price": fmt(item.sp - per_unit),
+                    "applied_promos": [_promo_ref_of(refs[ri], fmt(d)) for ri, d in key],
                 }
             )
         requisite_info = [
             {
                 "consumed_qty": count,
-                "applied_promos": [_promo_ref(applied[ri], ZERO) for ri in key],
+                "applied_promos": [_promo_ref_of(refs[ri], fmt(ZERO)) for ri in key],
             }
-            for key, count in _runs(tuple(requisite[u.index]) for u in units if requisite[u.index])
+            for key, count in _runs(tuple(requisite[u]) for u in units if requisite[u])
         ]
-        remaining = sum(1 for u in units if not entries[u.index] and not requisite[u.index])
-        all_consumed = all(item_level_consumed[u.index] for u in units)
-        suggestions = []
-        line_units = {u.index for u in units}
-        for r in ev.promotions:
-            s = r.outcome.suggestion if r.outcome is not None else None
-            if s is None or not (s.units & line_units):
-                continue
-            if all_consumed and not r.promotion.family.is_basket:
-                continue
-            suggestions.append(_suggestion_wire(r.promotion, s))
+        remaining = sum(1 for u in units if not entries[u] and not requisite[u])
+        all_consumed = all(item_level_consumed[u] for u in units)
+        suggestions = [
+            _suggestion_wire(r.promotion, r.outcome.suggestion)
+            for r in suggested.get(line, ())
+            if r.outcome is not None
+            and r.outcome.suggestion is not None
+            and not (all_consumed and not r.promotion.family.is_basket)
+        ]
         items_out.append(
             {
                 "sku": item.sku,
                 "item_id": item.item_id,
                 "qty": item.qty,
-                "mrp": format_money(item.mrp),
-                "sp": format_money(item.sp),
-                "discount": format_money(line_discount),
-                "total_after_promos": format_money(item.sp * item.qty - line_discount),
+                "mrp": fmt(item.mrp),
+                "sp": fmt(item.sp),
+                "discount": fmt(line_discount),
+                "total_after_promos": fmt(item.sp * item.qty - line_discount),
                 "discount_info": discount_info,
                 "requisite_info": requisite_info,
                 "remaining_info": {
@@ -190,7 +220,7 @@ def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
 
     total_mrp = sum((i.mrp * i.qty for i in req.basket.items), ZERO)
     total_sp = sum((i.sp * i.qty for i in req.basket.items), ZERO)
-    discount = ev.discount
+    discount = sum(unit_discount, ZERO)
     by_type: dict[str, Decimal] = {}
     for r in applied:
         code = r.promotion.discount_apply_type.value
