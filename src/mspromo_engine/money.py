@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["ZERO", "allocate", "format_money", "quantum", "round_money"]
 
 ZERO = Decimal(0)
 _QUANTA = {d: Decimal(1).scaleb(-d) for d in range(0, 7)}
 _THREE_PLACES = Decimal("0.001")
+# Rounding through one fixed context is about twice as fast as ``Decimal.quantize`` with a
+# ``rounding`` argument, and does not depend on the calling thread's decimal context.
+# Precision 28 (the default) keeps every amount exact: codec caps them at 12 digits before
+# the point. Only its sticky flags ever change, and nothing reads them.
+_HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
+_quantize = _HALF_UP.quantize
 
 
 def quantum(decimals: int) -> Decimal:
@@ -20,7 +26,8 @@ def quantum(decimals: int) -> Decimal:
 
 def round_money(amount: Decimal, decimals: int) -> Decimal:
     """Round half up to the currency's decimals: the only rounding the engine does."""
-    return amount.quantize(quantum(decimals), rounding=ROUND_HALF_UP)
+    q = _QUANTA.get(decimals)
+    return _quantize(amount, q if q is not None else quantum(decimals))
 
 
 def allocate(total: Decimal, weights: Sequence[Decimal], decimals: int) -> list[Decimal]:
@@ -52,4 +59,4 @@ def allocate(total: Decimal, weights: Sequence[Decimal], decimals: int) -> list[
 
 def format_money(amount: Decimal) -> str:
     """Money as clients expect it on the wire: a decimal string with three places."""
-    return str(amount.quantize(_THREE_PLACES, rounding=ROUND_HALF_UP))
+    return str(_quantize(amount, _THREE_PLACES))
