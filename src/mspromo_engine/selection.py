@@ -128,7 +128,8 @@ class _Search:
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
         self.promotion_bounds: dict[tuple[int, int], Decimal] = {}
-        self.arrivals: dict[tuple[int, int], Decimal] = {}
+        # state -> the most its promotions still to apply can add, as proved so far
+        self.reach: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
         self.best_order: tuple[int, ...] = ()
         # A total some order is known to reach (found by the greedy orders below). Only
@@ -196,33 +197,45 @@ class _Search:
             known = self.outcomes[key] = (outcome.total, took)
         return known
 
-    def _visit(self, remaining: int, taken: int, so_far: Decimal, prefix: tuple[int, ...]) -> None:
+    def _visit(
+        self, remaining: int, taken: int, so_far: Decimal, prefix: tuple[int, ...]
+    ) -> Decimal:
+        """Search below a state; returns an upper bound on what its promotions still to
+        apply can add (exact when nothing below was cut), remembered for the state."""
         if not remaining:
             if so_far > self.best_total:
                 self.best_total, self.best_order = so_far, prefix
-            return
+            return ZERO
         key = (remaining, taken & self.union)
         if self.budget is not None:
             self.budget -= 1
             if self.budget < 0:
                 raise _OverBudget
         # Everything found from here on comes later in the search order than what was
-        # found before, so on equal totals the earlier find is kept: the tie rule.
-        seen = self.arrivals.get(key)
-        if seen is not None and seen >= so_far:
-            return  # an earlier path reached this state with at least as much
-        self.arrivals[key] = so_far
-        # (Until a first complete order is known there is nothing to cut against, and a
-        # small cluster often finishes before its bounds are worth computing.)
-        if self.bounded:
-            reach = so_far + self._bound(key)
-            if reach < self.floor or (self.best_total >= 0 and reach <= self.best_total):
-                return
-        children = [(*self._outcome(i, taken), i) for i in _bits(remaining)]
+        # found before, so on equal totals the earlier find is kept: the tie rule. A
+        # state met again is cut by what its first search proved it can add at most:
+        # this covers "reached again with no more so far" and more.
+        known = self.reach.get(key)
+        if known is None and self.bounded:
+            known = self._bound(key)
+        if known is not None and self._cut(so_far + known):
+            return known
+        most = ZERO
+        children = []
+        for i in _bits(remaining):
+            children.append((*self._outcome(i, taken), i))
         # Largest immediate discount first: a good order early makes the bound bite.
         children.sort(key=lambda c: (-c[0], c[2]))
         for total, took, i in children:
-            self._visit(remaining & ~(1 << i), taken | took, so_far + total, (*prefix, i))
+            below = self._visit(remaining & ~(1 << i), taken | took, so_far + total, (*prefix, i))
+            most = max(most, total + below)
+        self.reach[key] = most if known is None else min(most, known)
+        return self.reach[key]
+
+    def _cut(self, reach: Decimal) -> bool:
+        """Whether a branch that can reach at most ``reach`` cannot be the answer: it
+        cannot equal a known floor, or cannot beat (only tie, later) the best found."""
+        return reach < self.floor or (self.best_total >= 0 and reach <= self.best_total)
 
     def _bound(self, key: tuple[int, int]) -> Decimal:
         """What the promotions still to apply can add at most from this state.
