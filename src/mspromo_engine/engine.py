@@ -4,9 +4,10 @@ before basket families. Working state is local to one call: rule sets stay share
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from itertools import groupby
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -23,6 +24,8 @@ from mspromo_engine.ruleset import GroupIndex, RuleSet
 from mspromo_engine.selection import resolve_best_discount
 
 __all__ = ["canonical_units", "run", "run_candidate"]
+
+K = TypeVar("K")
 
 
 def canonical_units(items: tuple[Item, ...]) -> tuple[Unit, ...]:
@@ -67,11 +70,12 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
         if _key(p) not in overridden
     ]
     considered += [(p, True) for p in request.promo_override]
+    lines = BasketLines.of(units)
     for promo, linked in considered:
         reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked)
         candidate = None
         if reason is None:
-            candidate = _candidate(promo, units, rules.groups_of(promo))
+            candidate = _candidate(promo, units, rules.groups_of(promo), lines)
             reason = _eligibility_reason(promo, candidate, units)
         if reason is None and candidate is not None:
             candidates.append(candidate)
@@ -137,21 +141,77 @@ def _phase_key(promo: Promotion) -> tuple[int, bool, tuple[int, int, str]]:
     return (promo.effective_layer, promo.family.is_basket, promo.priority_key)
 
 
+@attrs.frozen
+class BasketLines:
+    """The basket's lines in canonical order, for eligibility: each line's unit range and
+    one unit standing for it (a line's units share SKU and categories), and which lines
+    carry each SKU and each category."""
+
+    spans: tuple[tuple[int, int, Unit], ...]  # (first unit, end, a unit of the line)
+    by_sku: dict[str, list[int]]
+    by_category: dict[tuple[str, str], list[int]]
+
+    @classmethod
+    def of(cls, units: tuple[Unit, ...]) -> BasketLines:
+        spans: list[tuple[int, int, Unit]] = []
+        by_sku: dict[str, list[int]] = {}
+        by_category: dict[tuple[str, str], list[int]] = {}
+        for unit in units:
+            if spans and spans[-1][2].line == unit.line:
+                continue
+            if spans:
+                first, _, rep = spans[-1]
+                spans[-1] = (first, unit.index, rep)
+            by_sku.setdefault(unit.sku, []).append(len(spans))
+            for cat in unit.categories:
+                by_category.setdefault(cat, []).append(len(spans))
+            spans.append((unit.index, len(units), unit))
+        return cls(tuple(spans), by_sku, by_category)
+
+    def candidates(self, index: GroupIndex) -> Iterable[int]:
+        """The lines (positions in ``spans``) that ``index`` might match, in order: those
+        with one of its SKUs or categories, or every line when it has an ``ALL`` node."""
+        if index.all_node is not None:
+            return range(len(self.spans))
+        hits: set[int] = set()
+        _lines_of(index.items, self.by_sku, hits)
+        _lines_of(index.categories, self.by_category, hits)
+        return sorted(hits)
+
+
+def _lines_of(keys: Mapping[K, object], lines: Mapping[K, list[int]], hits: set[int]) -> None:
+    """Adds the lines of every key in both maps, walking the smaller map."""
+    if len(keys) < len(lines):
+        for key in keys:
+            hits.update(lines.get(key, ()))
+    else:
+        for key, at in lines.items():
+            if key in keys:
+                hits.update(at)
+
+
 def _candidate(
-    promo: Promotion, units: tuple[Unit, ...], indexes: tuple[GroupIndex, ...]
+    promo: Promotion,
+    units: tuple[Unit, ...],
+    indexes: tuple[GroupIndex, ...],
+    lines: BasketLines | None = None,
 ) -> Candidate:
     """The promotion's eligible units per group (a unit may be eligible for several),
-    found through the groups' compiled node lookups rather than a scan of every node."""
+    found through the groups' compiled node lookups rather than a scan of every node,
+    and only on the lines that carry one of a group's SKUs or categories."""
+    if lines is None:
+        lines = BasketLines.of(units)
+    spans = lines.spans
     groups: list[tuple[int, ...]] = []
     nodes: list[dict[int, Node]] = []
     for index in indexes:
         matched: dict[int, Node] = {}
-        line, node = -1, None
-        for unit in units:
-            if unit.line != line:  # a line's units share SKU and categories: look up once
-                line, node = unit.line, index.node_for(unit)
+        for at in lines.candidates(index):
+            first, end, unit = spans[at]
+            node = index.node_for(unit)
             if node is not None:
-                matched[unit.index] = node
+                for u in range(first, end):
+                    matched[u] = node
         groups.append(tuple(matched))
         nodes.append(matched)
     return Candidate(promo, tuple(groups), tuple(nodes))
