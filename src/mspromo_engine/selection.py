@@ -117,6 +117,7 @@ class _Search:
         self.cluster = cluster
         self.budget = budget
         self.root = view
+        self.decimals = view.decimals
         self.run = run
         self.masks = [_free_mask(c, view) for c in cluster]
         self.union = 0
@@ -127,7 +128,7 @@ class _Search:
         # (promotion, its units taken) -> (discount, units it takes)
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
-        self.promotion_bounds: dict[tuple[int, int], Decimal] = {}
+        self.promotion_bounds: dict[tuple[int, int], tuple[int, int | None]] = {}
         # state -> the most its promotions still to apply can add, as proved so far
         self.reach: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
@@ -142,14 +143,15 @@ class _Search:
         return [_Ceiling(c, self.root) for c in self.cluster]
 
     @functools.cached_property
-    def per_unit(self) -> list[tuple[int, list[tuple[Decimal, int]]]]:
-        """For each unit, the promotions that may take it, the most it could get first."""
+    def per_unit(self) -> list[tuple[int, list[tuple[int, int]]]]:
+        """For each unit, the promotions that may take it, the most it could get first
+        (in minor units)."""
         out = []
         for u in _bits(self.union):
             options = [
-                (ceiling.of_unit[u], i)
+                (ceiling.of_unit_minor[u], i)
                 for i, ceiling in enumerate(self.ceilings)
-                if u in ceiling.of_unit
+                if u in ceiling.of_unit_minor
             ]
             options.sort(key=lambda o: (-o[0], o[1]))
             out.append((u, options))
@@ -259,8 +261,8 @@ class _Search:
         if known is not None:
             return known
         remaining, taken = key
-        charged = ZERO
-        thresholds: dict[int, Decimal | None] = {}
+        charged = 0
+        thresholds: dict[int, int | None] = {}
         for i in _bits(remaining):
             mine = (i, taken & self.masks[i])
             split = self.promotion_bounds.get(mine)
@@ -268,12 +270,12 @@ class _Search:
                 split = self.promotion_bounds[mine] = self.ceilings[i].split(taken)
             amount, thresholds[i] = split
             charged += amount
-        per_unit = ZERO  # thresholds 0
-        excess = ZERO  # thresholds as chosen
+        per_unit = 0  # thresholds 0
+        excess = 0  # thresholds as chosen
         for u, options in self.per_unit:
             if taken >> u & 1:
                 continue
-            best_excess = ZERO
+            best_excess = 0
             first = True
             for amount, i in options:
                 if remaining >> i & 1:
@@ -284,7 +286,7 @@ class _Search:
                     if t is not None and amount - t > best_excess:
                         best_excess = amount - t
             excess += best_excess
-        bound = self.bounds[key] = min(charged + excess, per_unit)
+        bound = self.bounds[key] = Decimal(min(charged + excess, per_unit)).scaleb(-self.decimals)
         return bound
 
 
@@ -307,12 +309,16 @@ class _Ceiling:
                     if share is not None:
                         amount = min(amount, share(u))
                     self.of_unit[u] = max(amount, self.of_unit.get(u, amount))
-        self.units = sorted(((a, u) for u, a in self.of_unit.items()), key=lambda p: (-p[0], p[1]))
+        # The search adds these up a great deal: in whole minor units, rounded up.
+        self.decimals = view.decimals
+        self.of_unit_minor = {u: _minor_up(a, view.decimals) for u, a in self.of_unit.items()}
+        self.units = sorted(((a, u) for u, a in self.of_unit_minor.items()), key=_largest_first)
         self.count = _max_discounted_units(promo)
-        self.cap = _total_cap(promo, candidate, view.decimals)
+        cap = _total_cap(promo, candidate, view.decimals)
+        self.cap = None if cap is None else _minor_up(cap, view.decimals)
 
     def at(self, taken: int) -> Decimal:
-        total = ZERO
+        total = 0
         left = self.count
         for amount, u in self.units:
             if left == 0 or amount == 0:
@@ -320,16 +326,18 @@ class _Ceiling:
             if not taken >> u & 1:
                 total += amount
                 left -= 1
-        return total if self.cap is None else min(total, self.cap)
+        if self.cap is not None:
+            total = min(total, self.cap)
+        return Decimal(total).scaleb(-self.decimals)
 
-    def split(self, taken: int) -> tuple[Decimal, Decimal | None]:
+    def split(self, taken: int) -> tuple[int, int | None]:
         """A threshold t for the bound of ``_Search._bound`` and what it charges this
         promotion, min(cap, k t): t is the k-th largest free ceiling (0 when fewer), or
         None (infinite) when the cap is below the sum of its k largest ceilings, so the
-        promotion is charged its cap and nothing per unit."""
-        total = ZERO
+        promotion is charged its cap and nothing per unit. In minor units."""
+        total = 0
         left = self.count
-        last = ZERO
+        last = 0
         for amount, u in self.units:
             if left == 0 or amount == 0:
                 break
@@ -340,7 +348,7 @@ class _Ceiling:
         if self.cap is not None and self.cap <= total:
             return self.cap, None
         if left != 0:  # fewer free units than it can discount: all of them count fully
-            return ZERO, ZERO
+            return 0, 0
         return self.count * last, last
 
 
@@ -374,11 +382,7 @@ def _unit_ceiling(
     if family in _PER_UNIT_FAMILIES or family is Family.BASKET_THRESHOLD:
         if kind is DiscountType.PERCENT:
             alone = round_money(view.reference(promo, u) * value / 100, view.decimals)
-        elif (
-            strategy is Strategy.EACH_ITEM
-            and family in _PER_UNIT_FAMILIES
-            and family is not Family.EASY_PLUS
-        ):
+        elif strategy is Strategy.EACH_ITEM and family in _PER_UNIT_FAMILIES:
             each = round_money(value * view.units[u].weight, view.decimals)
             alone = each if kind is DiscountType.VALUE else final - each
         elif family is Family.EASY_PLUS:
@@ -389,11 +393,9 @@ def _unit_ceiling(
         # No unit gets more than its whole application. (A basket threshold's repeated
         # applications all share the same units, so there it is not a per-unit ceiling.)
         alone = per_application
-    if family is Family.EVEN_MULTILINE:
-        # The targets' discount is spread over all the application's units: bound it by
-        # the target ceilings over any units, plus a minor unit each for the rounding.
-        ulp = Decimal(1).scaleb(-view.decimals)
-        return (final if alone is None else max(alone, ZERO)) + ulp
+    # Family m computes its targets' discount as r does and only then spreads it over
+    # the application's units, exactly (``allocate`` adds up, clamping only lowers):
+    # its total is bounded by its targets' ceilings, which are r's, clamped alike.
     return final if alone is None else clamp(alone, final)
 
 
@@ -406,7 +408,13 @@ def _easy_plus_parts(promo: Promotion, decimals: int) -> tuple[Decimal, Decimal]
 
 # Families where a value-off strategy-``a`` application allocates v over exactly its
 # discounted units (``allocate_over``), in proportion to the reference price.
-_PROPORTIONAL = (Family.EASY, Family.COMBO, Family.REQUISITE_TARGET, Family.BASKET_TARGET)
+_PROPORTIONAL = (
+    Family.EASY,
+    Family.COMBO,
+    Family.REQUISITE_TARGET,
+    Family.BASKET_TARGET,
+    Family.EVEN_MULTILINE,
+)
 
 
 def _share_ceiling(
@@ -435,6 +443,15 @@ def _share_ceiling(
         return round_up(v * r / (r + (k - 1) * r_min), view.decimals) + slack
 
     return share
+
+
+def _minor_up(amount: Decimal, decimals: int) -> int:
+    """``amount`` in minor units, rounded up (a bound stays a bound)."""
+    return int(amount.scaleb(decimals).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _largest_first(pair: tuple[int, int]) -> tuple[int, int]:
+    return -pair[0], pair[1]
 
 
 def round_up(amount: Decimal, decimals: int) -> Decimal:
