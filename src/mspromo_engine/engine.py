@@ -253,11 +253,12 @@ def run_candidate(candidate: Candidate, view: LayerView) -> Outcome:
         if capped is not None:
             apps = capped
             reason = Reason.CAPPED_BY_MAX_DISCOUNT
-    return attrs.evolve(
-        outcome,
-        applications=apps,
-        reason=reason,
-        lowers_price=promo.discount_apply_type is not DiscountApplyType.CASHBACK,
+    return Outcome(
+        apps,
+        outcome.suggestion,
+        reason,
+        outcome.missing,
+        promo.discount_apply_type is not DiscountApplyType.CASHBACK,
     )
 
 

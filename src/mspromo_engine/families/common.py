@@ -68,8 +68,8 @@ class LayerView:
         if not outcome.applications:
             return self
         taken = self.taken
-        finals = list(self.finals)
         lowers = outcome.lowers_price
+        finals = list(self.finals) if lowers else []
         for app in outcome.applications:
             for u, amount in app.discounts:
                 taken |= 1 << u
@@ -77,7 +77,14 @@ class LayerView:
                     finals[u] -= amount
             for u in app.requisites:
                 taken |= 1 << u
-        return attrs.evolve(self, taken=taken, finals=tuple(finals))
+        return LayerView(
+            self.units,
+            tuple(finals) if lowers else self.finals,
+            taken,
+            self.discounted_before,
+            self.decimals,
+            self.keep_zero,
+        )
 
     def free(self, promo: Promotion, units: Iterable[int]) -> list[int]:
         """The units ``promo`` may still take, in the order given."""
@@ -95,6 +102,18 @@ class LayerView:
             return self.units[unit].sp
         return self.finals[unit]
 
+    def references(self, promo: Promotion, units: Iterable[int]) -> list[Decimal]:
+        """:meth:`reference` of each of ``units``, in the order given."""
+        on = promo.discount_value_on
+        if on is ReferencePrice.MRP:
+            all_units = self.units
+            return [all_units[u].mrp for u in units]
+        if on is ReferencePrice.SALE_PRICE:
+            all_units = self.units
+            return [all_units[u].sp for u in units]
+        finals = self.finals
+        return [finals[u] for u in units]
+
 
 @attrs.frozen
 class Application:
@@ -103,10 +122,15 @@ class Application:
 
     discounts: tuple[tuple[int, Decimal], ...]
     requisites: tuple[int, ...] = ()
-
-    @property
-    def total(self) -> Decimal:
-        return sum((d for _, d in self.discounts), ZERO)
+    # Summed once: the engine, the search and the response all ask for it.
+    total: Decimal = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda app: sum((d for _, d in app.discounts), ZERO), takes_self=True
+        ),
+    )
 
     @property
     def units(self) -> tuple[int, ...]:
@@ -147,11 +171,16 @@ FamilyRule = Callable[[Candidate, LayerView], Outcome]
 
 
 def order_cheapest_first(view: LayerView, promo: Promotion, units: Iterable[int]) -> list[int]:
-    return sorted(units, key=lambda u: (view.reference(promo, u), u))
+    units = list(units)
+    # Ties: the unit index.
+    keyed = sorted(zip(view.references(promo, units), units, strict=True))
+    return [u for _, u in keyed]
 
 
 def order_dearest_first(view: LayerView, promo: Promotion, units: Iterable[int]) -> list[int]:
-    return sorted(units, key=lambda u: (-view.reference(promo, u), u))
+    units = list(units)
+    keyed = sorted(zip([-r for r in view.references(promo, units)], units, strict=True))
+    return [u for _, u in keyed]
 
 
 def order_for_discount(
@@ -181,7 +210,7 @@ def allocate_over(
     """``total`` over ``units`` in proportion to R, dearest first so that the remainder
     lands on the cheapest unit (SPEC §3.4, §4 Combo example), each clamped."""
     ordered = order_dearest_first(view, promo, units)
-    parts = allocate(total, [view.reference(promo, u) for u in ordered], view.decimals)
+    parts = allocate(total, view.references(promo, ordered), view.decimals)
     return [(u, clamp(p, view.finals[u])) for u, p in zip(ordered, parts, strict=True)]
 
 
@@ -202,9 +231,12 @@ def discount_units(
     d = view.decimals
     finals = view.finals
     if kind is DiscountType.PERCENT:
-        return [
-            (u, clamp(round_money(view.reference(promo, u) * v / 100, d), finals[u])) for u in units
-        ]
+        out = []
+        for u, r in zip(units, view.references(promo, units), strict=True):
+            amount = round_money(r * v / 100, d)
+            final = finals[u]
+            out.append((u, ZERO if amount < 0 else final if amount > final else amount))  # clamp
+        return out
     if strategy is Strategy.EACH_ITEM:
         if kind is DiscountType.VALUE:
             return [(u, clamp(round_money(v * view.units[u].weight, d), finals[u])) for u in units]
