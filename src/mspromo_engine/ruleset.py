@@ -29,6 +29,10 @@ _RANK = {NodeType.ITEM: 0, **{NodeType(f"c{i}"): 8 - i for i in range(1, 8)}}
 # which keeps a compiled store of 100,000 promotions smaller.
 _NO_ITEMS: Mapping[str, Node] = MappingProxyType({})
 _NO_CATEGORIES: Mapping[Category, tuple[int, int, Node]] = MappingProxyType({})
+# Likewise the exclusion sets, empty in most groups: an empty frozenset is not a shared
+# singleton in CPython and costs 216 bytes each.
+_NO_EXCLUDED_ITEMS: frozenset[str] = frozenset()
+_NO_EXCLUDED_CATEGORIES: frozenset[Category] = frozenset()
 
 
 @attrs.frozen
@@ -70,8 +74,8 @@ class GroupIndex:
             MappingProxyType(items) if items else _NO_ITEMS,
             MappingProxyType(categories) if categories else _NO_CATEGORIES,
             all_node,
-            frozenset(excluded_items),
-            frozenset(excluded_categories),
+            frozenset(excluded_items) if excluded_items else _NO_EXCLUDED_ITEMS,
+            frozenset(excluded_categories) if excluded_categories else _NO_EXCLUDED_CATEGORIES,
             excludes_all,
         )
 
