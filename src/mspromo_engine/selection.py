@@ -133,10 +133,6 @@ class _Search:
         self.reach: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
         self.best_order: tuple[int, ...] = ()
-        # A total some order is known to reach (found by the greedy orders below). Only
-        # branches that cannot even *equal* it are cut with it, so the tie rule (the
-        # first best order in search order wins) still picks among all best orders.
-        self.floor = Decimal(-1)
 
     @functools.cached_property
     def ceilings(self) -> list[_Ceiling]:
@@ -158,32 +154,8 @@ class _Search:
         return out
 
     def best_order_found(self) -> tuple[int, ...]:
-        everything = (1 << len(self.cluster)) - 1
-        if self.bounded:
-            self.floor = max(self._greedy(everything, by_value=True), self._greedy(everything))
-        self._visit(everything, self.root.taken, ZERO, ())
+        self._visit((1 << len(self.cluster)) - 1, self.root.taken, ZERO, ())
         return self.best_order
-
-    def _greedy(self, remaining: int, by_value: bool = False) -> Decimal:
-        """The total of one order built step by step, as a floor for the search: the
-        promotion giving the most per unit it takes next, or simply priority order.
-        Outcomes go through the cache, so the search reuses them."""
-        taken = self.root.taken
-        total = ZERO
-        while remaining:
-            if by_value:
-                steps = []
-                for i in _bits(remaining):
-                    amount, took = self._outcome(i, taken)
-                    steps.append((amount / max(1, took.bit_count()), amount, took, i))
-                _, amount, took, i = max(steps, key=lambda s: (s[0], s[1], -s[3]))
-            else:
-                i = _bits(remaining)[0]
-                amount, took = self._outcome(i, taken)
-            total += amount
-            taken |= took
-            remaining &= ~(1 << i)
-        return total
 
     def _outcome(self, i: int, taken: int) -> tuple[Decimal, int]:
         key = (i, taken & self.masks[i])
@@ -236,25 +208,24 @@ class _Search:
 
     def _cut(self, reach: Decimal) -> bool:
         """Whether a branch that can reach at most ``reach`` cannot be the answer: it
-        cannot equal a known floor, or cannot beat (only tie, later) the best found."""
-        return reach < self.floor or (self.best_total >= 0 and reach <= self.best_total)
+        cannot beat (only tie, later in search order) the best order found."""
+        return self.best_total >= 0 and reach <= self.best_total
 
     def _bound(self, key: tuple[int, int]) -> Decimal:
         """What the promotions still to apply can add at most from this state.
 
         Each promotion p discounts a set D_p of at most k_p free units, the sets are
         disjoint (a unit is consumed once per layer), and p's total is at most
-        min(cap_p, sum of c_p(u) over D_p). For any threshold t_p >= 0, c <= t_p + (c - t_p)+,
-        and min(cap, a + b) <= min(cap, a) + b for b >= 0, so
+        min(cap_p, sum of c_p(u) over D_p). For any unit thresholds l_u >= 0,
+        c <= l_u + (c - l_u)+, and min(cap, a + b) <= min(cap, a) + b for b >= 0, so
 
-            total <= sum_p min(cap_p, k_p t_p) + sum_u max_p (c_p(u) - t_p)+
+            total <= sum_u l_u + sum_p min(cap_p, k_p largest (c_p(u) - l_u)+)
 
-        because the D_p are disjoint. This holds for every choice of thresholds (it is
-        the dual of the assignment of units to promotions): t_p = 0 gives "each free unit
-        its best ceiling", t_p = the k_p-th largest ceiling gives at most "each promotion
-        its own ceiling", and an infinite t_p charges p its cap alone. Both the
-        best-ceiling-per-unit bound and the per-promotion bound are therefore never
-        beaten by the k_p-th choice below; the smaller of it and the t = 0 choice is used.
+        (the dual of assigning units to promotions; it holds for every choice). Two
+        choices are made and the smaller result kept: promotion thresholds t_p (l_u =
+        max_p (c_p(u) - t_p)+ with t_p the k_p-th largest ceiling of p, or p charged its
+        cap alone), which is never above "each promotion its own ceilings"; and l_u =
+        the second best ceiling on u, never above "each free unit its best ceiling".
         Nothing here assumes that taking units lowers a discount: only the set of free
         units and each promotion's ceilings on them are used."""
         known = self.bounds.get(key)
@@ -270,23 +241,45 @@ class _Search:
                 split = self.promotion_bounds[mine] = self.ceilings[i].split(taken)
             amount, thresholds[i] = split
             charged += amount
-        per_unit = 0  # thresholds 0
-        excess = 0  # thresholds as chosen
+        # Thresholds as chosen: only units above a promotion's threshold have excess.
+        over: dict[int, int] = {}
+        for i, t in thresholds.items():
+            if t is None:
+                continue
+            for amount, u in self.ceilings[i].units:
+                if amount <= t:
+                    break
+                if not taken >> u & 1 and amount - t > over.get(u, 0):
+                    over[u] = amount - t
+        dual = charged + sum(over.values())
+        # Unit thresholds instead: lambda_u = the second best ceiling on u among the
+        # remaining promotions, so only u's best promotion has excess there, and each
+        # promotion is charged the sum of its k largest excesses, capped.
+        second_best = 0
+        gains: dict[int, list[int]] = {}
         for u, options in self.per_unit:
             if taken >> u & 1:
                 continue
-            best_excess = 0
-            first = True
+            best, who, second = -1, -1, 0
             for amount, i in options:
                 if remaining >> i & 1:
-                    if first:
-                        per_unit += amount
-                        first = False
-                    t = thresholds[i]
-                    if t is not None and amount - t > best_excess:
-                        best_excess = amount - t
-            excess += best_excess
-        bound = self.bounds[key] = Decimal(min(charged + excess, per_unit)).scaleb(-self.decimals)
+                    if best < 0:
+                        best, who = amount, i
+                    else:
+                        second = amount
+                        break
+            if best > second:
+                gains.setdefault(who, []).append(best - second)
+            second_best += max(second, 0)
+        auction = second_best
+        for i, excesses in gains.items():
+            ceiling = self.ceilings[i]
+            if 0 <= ceiling.count < len(excesses):
+                gain = sum(sorted(excesses, reverse=True)[: ceiling.count])
+            else:
+                gain = sum(excesses)
+            auction += gain if ceiling.cap is None else min(gain, ceiling.cap)
+        bound = self.bounds[key] = Decimal(min(dual, auction)).scaleb(-self.decimals)
         return bound
 
 
@@ -417,9 +410,7 @@ _PROPORTIONAL = (
 )
 
 
-def _share_ceiling(
-    promo: Promotion, view: LayerView, mask: int
-) -> Callable[[int], Decimal] | None:
+def _share_ceiling(promo: Promotion, view: LayerView, mask: int) -> Callable[[int], Decimal] | None:
     """For value off with strategy ``a``: the most one unit's share of v can be. An
     application allocates v over its k discounted units by reference price R, so unit u
     gets v R_u / (sum of the k R's) <= v R_u / (R_u + (k - 1) R_min), R_min being the
