@@ -198,6 +198,11 @@ class _Search:
         children = []
         for i in _bits(remaining):
             children.append((*self._outcome(i, taken), i))
+        if all(not took and not total for total, took, _ in children):
+            # None of them takes anything now, so none ever will from here (the state
+            # does not change): every order adds nothing; the first is priority order.
+            self.reach[key] = ZERO
+            return self._visit(0, taken, so_far, (*prefix, *_bits(remaining)))
         # Largest immediate discount first: a good order early makes the bound bite.
         children.sort(key=lambda c: (-c[0], c[2]))
         for total, took, i in children:
