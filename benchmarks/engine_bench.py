@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import hashlib
 import json
 import platform
 import pstats
@@ -59,6 +60,11 @@ def bench_latency(store: Store, rules: RuleSet, baskets: list[dict[str, Any]]) -
     for body in baskets[:5]:
         evaluate_json(body, rules, now=NOW)  # warm-up
     times = [timed(body, rules) for body in baskets]
+    # A fingerprint of every response: equal across two runs (before/after a change)
+    # means byte-identical responses for these baskets.
+    digest = hashlib.sha256()
+    for body in baskets:
+        digest.update(json.dumps(evaluate_json(body, rules, now=NOW)).encode())
     units = []
     matching = []
     for body in baskets:
@@ -75,6 +81,7 @@ def bench_latency(store: Store, rules: RuleSet, baskets: list[dict[str, Any]]) -
         "matching_promotions_min_max": [min(matching), max(matching)],
         "p50_ms": ms(percentile(times, 50)),
         "p99_ms": ms(percentile(times, 99)),
+        "responses_sha256": digest.hexdigest(),
         "targets": {"p50_ms": 3, "p99_ms": 10},
     }
 
