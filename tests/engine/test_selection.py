@@ -397,3 +397,38 @@ def test_favour_retailer_can_gain_when_others_take_its_cheap_units() -> None:
     )
     wire = evaluate([item("A", "1.00"), item("B", "10.00")], cheap, free_one)
     assert wire.discount == Decimal("6.00")
+
+
+def test_promotions_that_cannot_apply_come_last_in_priority_order() -> None:
+    # One unit of A: ON-A takes it; the two "buy three" deals can apply neither before
+    # nor after, so every order gives 1.00 and the first in search order lists them by
+    # priority after ON-A.
+    wires = [
+        promo(
+            name,
+            "e",
+            group("g1", 3, node("A")),
+            evaluate_criteria="b",
+            discount_value="50",
+            evaluate_priority=priority,
+        )
+        for name, priority in (("THREE-LATE", 3), ("THREE-EARLY", 0))
+    ]
+    wires.append(
+        promo(
+            "ON-A",
+            "e",
+            group("g1", 1, node("A")),
+            evaluate_criteria="b",
+            discount_value="10",
+            evaluate_priority=2,
+        )
+    )
+    candidates, view = setup(wires, [("A", "10.00", 1)])
+    applied, _, exact = selection.resolve_best_discount(candidates, view, run_candidate)
+    assert exact
+    assert [(c.promotion.promo_id_retailer, o.total) for c, o in applied] == [
+        ("ON-A", Decimal("1.00")),
+        ("THREE-EARLY", ZERO),
+        ("THREE-LATE", ZERO),
+    ]
