@@ -139,6 +139,11 @@ class _Search:
         return [_Ceiling(c, self.root) for c in self.cluster]
 
     @functools.cached_property
+    def per_unit_bits(self) -> list[tuple[int, list[tuple[int, int, int]]]]:
+        """``per_unit`` with the unit's and each promotion's bit, for quick tests."""
+        return [(1 << u, [(a, 1 << i, i) for a, i in options]) for u, options in self.per_unit]
+
+    @functools.cached_property
     def per_unit(self) -> list[tuple[int, list[tuple[int, int]]]]:
         """For each unit, the promotions that may take it, the most it could get first
         (in minor units)."""
@@ -262,20 +267,24 @@ class _Search:
         # promotion is charged the sum of its k largest excesses, capped.
         second_best = 0
         gains: dict[int, list[int]] = {}
-        for u, options in self.per_unit:
-            if taken >> u & 1:
+        for bit, options in self.per_unit_bits:
+            if taken & bit:
                 continue
-            best, who, second = -1, -1, 0
-            for amount, i in options:
-                if remaining >> i & 1:
+            best = who = -1
+            second = 0
+            for amount, promotion_bit, i in options:
+                if remaining & promotion_bit:
                     if best < 0:
                         best, who = amount, i
                     else:
                         second = amount
                         break
             if best > second:
-                gains.setdefault(who, []).append(best - second)
-            second_best += max(second, 0)
+                if who in gains:
+                    gains[who].append(best - second)
+                else:
+                    gains[who] = [best - second]
+            second_best += second
         auction = second_best
         for i, excesses in gains.items():
             ceiling = self.ceilings[i]
