@@ -33,7 +33,9 @@ Applied = list[tuple[Candidate, Outcome]]
 # ranking is used and the result is not exact.
 _EXACT_LIMIT = 10
 _TRY_LIMIT = 16
-_TRY_BUDGET = 20_000
+# Bounded so a rare large cluster costs tens of milliseconds, not most of a second,
+# before the heuristic answers (docs/decisions/selection.md).
+_TRY_BUDGET = 1_500
 _UNBOUNDED_SIZE = 3
 
 
