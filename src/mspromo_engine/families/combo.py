@@ -4,16 +4,15 @@ one group only) and discounts the whole set together."""
 
 from __future__ import annotations
 
-from mspromo_engine.explain import Reason
 from mspromo_engine.families.common import (
-    Application,
     Candidate,
     LayerView,
     Outcome,
-    Suggestion,
     application,
     discount_units,
+    multi_group_outcome,
     order_for_discount,
+    take_from_every_group,
 )
 
 
@@ -25,24 +24,6 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
         order_for_discount(view, promo, view.free(promo, units), criterion)
         for units in candidate.groups
     ]
-    applications: list[Application] = []
-    used: set[int] = set()
-    missing = 0
-    while len(applications) < promo.max_application_limit:
-        chosen: list[int] = []
-        missing = 0
-        for need, queue in zip(needs, queues, strict=True):
-            picked = [u for u in queue if u not in used and u not in chosen][:need]
-            missing += need - len(picked)
-            chosen.extend(picked)
-        if missing:
-            break
-        used.update(chosen)
-        applications.append(application(discount_units(view, promo, chosen)))
-    suggestion = None
-    if len(applications) < promo.max_application_limit:
-        suggestion = Suggestion(candidate.all_units, missing_qty=missing)
-    if applications:
-        return Outcome(tuple(applications), suggestion)
-    reason = Reason.NOT_ENOUGH_UNITS if candidate.all_units else Reason.NO_ELIGIBLE_UNITS
-    return Outcome((), suggestion, reason, missing)
+    sets, missing = take_from_every_group(queues, needs, promo.max_application_limit)
+    applications = [application(discount_units(view, promo, s)) for s in sets]
+    return multi_group_outcome(candidate, applications, missing)

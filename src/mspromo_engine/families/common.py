@@ -256,3 +256,45 @@ def application(
     discounts: Iterable[tuple[int, Decimal]], requisites: Iterable[int] = ()
 ) -> Application:
     return Application(tuple(discounts), tuple(requisites))
+
+
+# ---------------------------------------------------------------------------------------
+# Multi-group families (combo, line special): every application takes N units from each
+# group, a unit counting in one group only.
+
+
+def take_from_every_group(
+    queues: Sequence[Sequence[int]], needs: Sequence[int], limit: int
+) -> tuple[list[list[int]], int]:
+    """Up to ``limit`` unit sets, each with ``needs[g]`` units from ``queues[g]`` (taken
+    in queue order), and how many units the next set lacks (0 when the limit stopped it)."""
+    sets: list[list[int]] = []
+    used: set[int] = set()
+    missing = 0
+    while len(sets) < limit:
+        chosen: list[int] = []
+        missing = 0
+        for need, queue in zip(needs, queues, strict=True):
+            taken = used.union(chosen)
+            picked = [u for u in queue if u not in taken][:need]
+            missing += need - len(picked)
+            chosen.extend(picked)
+        if missing:
+            break
+        used.update(chosen)
+        sets.append(chosen)
+    return sets, missing
+
+
+def multi_group_outcome(
+    candidate: Candidate, applications: Sequence[Application], missing: int
+) -> Outcome:
+    """The outcome of a multi-group family: a ``missing_qty`` suggestion while another
+    application is allowed, and why it did not apply when it did not."""
+    suggestion = None
+    if len(applications) < candidate.promotion.max_application_limit:
+        suggestion = Suggestion(candidate.all_units, missing_qty=missing)
+    if applications:
+        return Outcome(tuple(applications), suggestion)
+    reason = Reason.NOT_ENOUGH_UNITS if candidate.all_units else Reason.NO_ELIGIBLE_UNITS
+    return Outcome((), suggestion, reason, missing)

@@ -8,17 +8,17 @@ zero is passed over for the next eligible unit of the group.
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import accumulate
 
-from mspromo_engine.explain import Reason
 from mspromo_engine.families.common import (
-    Application,
     Candidate,
     LayerView,
     Outcome,
-    Suggestion,
     application,
     discount_units,
+    multi_group_outcome,
     order_for_discount,
+    take_from_every_group,
 )
 from mspromo_engine.model import Strategy
 
@@ -27,9 +27,11 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     promo = candidate.promotion
     criterion = promo.discounted_group_item_selection_criteria
     needs = [max(1, int(g.qty_or_value_min)) for g in promo.promo_groups]
-    queues: list[list[tuple[int, Decimal]]] = []
+    # Per group, the discount of each unit by the node that matched it there; units whose
+    # discount would be zero are left out of the group's queue.
+    amounts: list[dict[int, Decimal]] = []
     for units, nodes in zip(candidate.groups, candidate.nodes, strict=True):
-        queue = []
+        amount_of: dict[int, Decimal] = {}
         for u in order_for_discount(view, promo, view.free(promo, units), criterion):
             node = nodes[u]
             [(_, amount)] = discount_units(
@@ -41,28 +43,20 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
                 strategy=Strategy.EACH_ITEM,
             )
             if amount > 0:
-                queue.append((u, amount))
-        queues.append(queue)
-    applications: list[Application] = []
-    used: set[int] = set()
-    missing = 0
-    while len(applications) < promo.max_application_limit:
-        chosen: list[tuple[int, Decimal]] = []
-        missing = 0
-        for need, queue in zip(needs, queues, strict=True):
-            # A unit counts in one group only, as in a combo.
-            taken = used.union(u for u, _ in chosen)
-            picked = [(u, a) for u, a in queue if u not in taken][:need]
-            missing += need - len(picked)
-            chosen.extend(picked)
-        if missing:
-            break
-        used.update(u for u, _ in chosen)
-        applications.append(application(chosen))
-    suggestion = None
-    if len(applications) < promo.max_application_limit:
-        suggestion = Suggestion(candidate.all_units, missing_qty=missing)
-    if applications:
-        return Outcome(tuple(applications), suggestion)
-    reason = Reason.NOT_ENOUGH_UNITS if candidate.all_units else Reason.NO_ELIGIBLE_UNITS
-    return Outcome((), suggestion, reason, missing)
+                amount_of[u] = amount
+        amounts.append(amount_of)
+    sets, missing = take_from_every_group(
+        [list(a) for a in amounts], needs, promo.max_application_limit
+    )
+    # A set holds needs[0] units of group 0, then needs[1] of group 1, and so on.
+    ends = list(accumulate(needs))
+    bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+    applications = [
+        application(
+            (u, amount_of[u])
+            for (start, end), amount_of in zip(bounds, amounts, strict=True)
+            for u in chosen[start:end]
+        )
+        for chosen in sets
+    ]
+    return multi_group_outcome(candidate, applications, missing)
