@@ -102,13 +102,3 @@ class Unit:
     sp: Decimal
     weight: Decimal
     categories: frozenset[tuple[str, str]]
-
-
-def expand_units(basket: Basket) -> tuple[Unit, ...]:
-    """The basket's units, line by line."""
-    units: list[Unit] = []
-    for line_no, item in enumerate(basket.items):
-        cats = frozenset((c.type, c.value) for c in item.categories)
-        for _ in range(item.qty):
-            units.append(Unit(len(units), line_no, item.sku, item.mrp, item.sp, item.weight, cats))
-    return tuple(units)

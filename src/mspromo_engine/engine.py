@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Item, Unit
+from mspromo_engine.eligibility import node_matches
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import RULES
 from mspromo_engine.families.common import Application, Candidate, LayerView, Outcome
@@ -223,17 +224,11 @@ def _eligibility_reason(
     if any(candidate.groups):
         return None
     included = any(
-        any(n.matches_all or _node_hits(n, unit) for n in g.included)
+        any(node_matches(n, unit.sku, unit.categories) for n in g.included)
         for g in promo.promo_groups
         for unit in units
     )
     return Reason.ALL_UNITS_EXCLUDED if included else Reason.NO_ELIGIBLE_UNITS
-
-
-def _node_hits(node: Node, unit: Unit) -> bool:
-    from mspromo_engine.eligibility import node_matches
-
-    return node_matches(node, unit.sku, unit.categories)
 
 
 def run_candidate(candidate: Candidate, view: LayerView) -> Outcome:
