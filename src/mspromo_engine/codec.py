@@ -10,7 +10,7 @@ import enum
 import functools
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,6 +42,7 @@ __all__ = [
     "default_short_code",
     "extra_data_from_wire",
     "extra_data_to_wire",
+    "json_default",
     "promotion_from_wire",
     "promotion_to_wire",
     "request_from_wire",
@@ -216,6 +217,16 @@ def extra_data_from_wire(value: Any) -> tuple[tuple[str, Any], ...]:
     if not isinstance(value, Mapping):
         raise _FieldError("not a JSON object")
     return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(..., default=json_default)`` for wire values: a Decimal as its exact
+    string (never through float), a date or datetime in ISO 8601."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def extra_data_to_wire(value: tuple[tuple[str, Any], ...]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mspromo_engine import RuleSet, ValidationError, evaluate_json, promotion_from_wire
+from mspromo_engine.codec import json_default
 from mspromo_engine.exceptions import ErrorDetail
 
 __all__ = ["main"]
@@ -31,16 +32,8 @@ EXIT_FAILURE = 1
 EXIT_INVALID = 2
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _dump(value: Any) -> str:
-    return json.dumps(value, default=_json_default, ensure_ascii=False, indent=2)
+    return json.dumps(value, default=json_default, ensure_ascii=False, indent=2)
 
 
 def _read_json(path: str, what: str) -> Any:

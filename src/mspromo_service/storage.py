@@ -30,7 +30,12 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from mspromo_engine import Promotion, ValidationError, promotion_from_wire, promotion_to_wire
-from mspromo_engine.codec import default_short_code, extra_data_from_wire, extra_data_to_wire
+from mspromo_engine.codec import (
+    default_short_code,
+    extra_data_from_wire,
+    extra_data_to_wire,
+    json_default,
+)
 from mspromo_engine.exceptions import ErrorDetail
 from mspromo_engine.model import (
     Availability,
@@ -391,18 +396,10 @@ def _opt_dec(value: Any) -> Decimal | None:
     return None if value is None else _dec_out(value)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _dump_extra(extra: tuple[tuple[str, Any], ...]) -> str:
     # The engine codec freezes nested JSON (hashable promotions): thaw it the codec's way.
     wire = extra_data_to_wire(extra)
-    return json.dumps(wire, default=_json_default, sort_keys=True)  # ASCII: any text fits
+    return json.dumps(wire, default=json_default, sort_keys=True)  # ASCII: any text fits
 
 
 def _load_extra(text: str) -> tuple[tuple[str, Any], ...]:

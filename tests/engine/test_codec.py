@@ -514,3 +514,19 @@ def test_at_defaults_to_the_callers_now_and_a_naive_at_is_utc() -> None:
     assert request_from_wire(request(), now=NOW).at == NOW
     naive = request_from_wire(request(at="2026-11-25T10:00:00"), now=NOW)
     assert naive.at == NOW
+
+
+def test_json_default_writes_decimals_exactly_and_dates_in_iso_8601() -> None:
+    import json
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from mspromo_engine.codec import json_default
+
+    text = json.dumps(
+        {"m": Decimal("0.10"), "at": datetime(2026, 11, 25, 10, tzinfo=UTC)},
+        default=json_default,
+    )
+    assert text == '{"m": "0.10", "at": "2026-11-25T10:00:00+00:00"}'
+    with pytest.raises(TypeError):
+        json.dumps({"x": object()}, default=json_default)

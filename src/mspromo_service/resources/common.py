@@ -8,12 +8,14 @@ written with decimals as strings. Every error body has the SPEC §7 shape
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
 import attrs
 import falcon
+
+from mspromo_engine.codec import json_default
 
 __all__ = [
     "ApiError",
@@ -64,10 +66,8 @@ def loads(raw: bytes | str) -> Any:
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    if isinstance(value, Decimal | date):
+        return json_default(value)
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     if attrs.has(type(value)):
