@@ -6,6 +6,7 @@ Pure Python, no I/O, no clock reads: the caller passes the evaluation time.
 from mspromo_engine.api import evaluate, evaluate_json
 from mspromo_engine.basket import Basket, Category, EvaluationRequest, Item, Unit
 from mspromo_engine.codec import promotion_from_wire, promotion_to_wire, request_from_wire
+from mspromo_engine.describe import PromotionState, describe_promotion, promotion_state
 from mspromo_engine.exceptions import ErrorDetail, MspromoError, ValidationError
 from mspromo_engine.model import Group, Node, Promotion
 from mspromo_engine.ruleset import RuleSet
@@ -20,12 +21,15 @@ __all__ = [
     "MspromoError",
     "Node",
     "Promotion",
+    "PromotionState",
     "RuleSet",
     "Unit",
     "ValidationError",
+    "describe_promotion",
     "evaluate",
     "evaluate_json",
     "promotion_from_wire",
+    "promotion_state",
     "promotion_to_wire",
     "request_from_wire",
 ]

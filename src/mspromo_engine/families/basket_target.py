@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from mspromo_engine.explain import Reason
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
     LayerView,
@@ -22,7 +23,7 @@ from mspromo_engine.families.common import (
     discount_units,
     order_for_discount,
 )
-from mspromo_engine.model import DiscountType
+from mspromo_engine.model import DiscountType, Promotion
 from mspromo_engine.money import ZERO
 
 
@@ -82,3 +83,21 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     if applications:
         return Outcome(tuple(applications), suggestion)
     return Outcome((), suggestion, reason, missing)
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Spend 50.00 on TEA, get 1 MUG free"."""
+    target = promo.target_group
+    [requisite] = promo.requisite_groups
+    assert target is not None
+    n = words.count(target.qty_or_value_min)
+    offer = words.deal(
+        promo.discount_type,
+        promo.discount_value,
+        promo.discount_type_strategy,
+        f"the {n}",
+        decimals,
+    )
+    spend = words.amount(requisite.qty_or_value_min, decimals)
+    text = f"Spend {spend} on {words.products(requisite)}, get {n} {words.products(target)} {offer}"
+    return words.with_limits(promo, text, decimals)

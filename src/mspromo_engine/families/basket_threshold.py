@@ -8,6 +8,7 @@ it sees the prices they lowered. Strategy is always ``a``.
 from __future__ import annotations
 
 from mspromo_engine.explain import Reason
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Application,
     Candidate,
@@ -17,7 +18,7 @@ from mspromo_engine.families.common import (
     application,
     discount_units,
 )
-from mspromo_engine.model import DiscountType, Strategy
+from mspromo_engine.model import DiscountType, Promotion, Strategy
 from mspromo_engine.money import ZERO
 
 
@@ -56,3 +57,20 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     if times < limit:
         suggestion = Suggestion(units, missing_value=(times + 1) * threshold - spend)
     return Outcome(tuple(applications), suggestion)
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Spend 100.00 on any item, 10% off the lot"."""
+    group = promo.promo_groups[0]
+    threshold = words.amount(group.qty_or_value_min, decimals)
+    if promo.discount_type is DiscountType.VALUE:
+        off = words.amount(promo.discount_value, decimals)
+        offer = f"{off} off per {threshold} spent"
+    else:
+        offer = words.deal(
+            promo.discount_type, promo.discount_value, Strategy.ALL_ITEMS, "the lot", decimals
+        )
+        if promo.discount_type is DiscountType.PERCENT:
+            offer += " the lot"
+    text = f"Spend {threshold} on {words.products(group)}, {offer}"
+    return words.with_limits(promo, text, decimals)

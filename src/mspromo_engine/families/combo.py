@@ -4,6 +4,7 @@ one group only) and discounts the whole set together."""
 
 from __future__ import annotations
 
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
     LayerView,
@@ -14,6 +15,7 @@ from mspromo_engine.families.common import (
     order_for_discount,
     take_from_every_group,
 )
+from mspromo_engine.model import Promotion
 
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
@@ -27,3 +29,18 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     sets, missing = take_from_every_group(queues, needs, promo.max_application_limit)
     applications = [application(discount_units(view, promo, s)) for s in sets]
     return multi_group_outcome(candidate, applications, missing)
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Buy 3 BURGER + 2 COKE, the set for 50.00"."""
+    bundle = " + ".join(
+        f"{words.count(g.qty_or_value_min)} {words.products(g)}" for g in promo.promo_groups
+    )
+    offer = words.deal(
+        promo.discount_type,
+        promo.discount_value,
+        promo.discount_type_strategy,
+        "the set",
+        decimals,
+    )
+    return words.with_limits(promo, f"Buy {bundle}, {offer}", decimals)

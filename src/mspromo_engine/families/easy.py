@@ -7,6 +7,7 @@ units beyond the last full multiple get nothing.
 from __future__ import annotations
 
 from mspromo_engine.explain import Reason
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
     LayerView,
@@ -16,6 +17,7 @@ from mspromo_engine.families.common import (
     discount_units,
     order_for_discount,
 )
+from mspromo_engine.model import Promotion
 
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
@@ -42,3 +44,17 @@ def _shortfall(
     if not candidate.groups[0]:
         return suggestion, Reason.NO_ELIGIBLE_UNITS, None
     return suggestion, Reason.NOT_ENOUGH_UNITS, n - leftover
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Buy 3 PEN, 10.00 off the 3"."""
+    group = promo.promo_groups[0]
+    n = words.count(group.qty_or_value_min)
+    offer = words.deal(
+        promo.discount_type,
+        promo.discount_value,
+        promo.discount_type_strategy,
+        f"the {n}",
+        decimals,
+    )
+    return words.with_limits(promo, f"Buy {n} {words.products(group)}, {offer}", decimals)

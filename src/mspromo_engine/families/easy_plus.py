@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from mspromo_engine.explain import Reason
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
     LayerView,
@@ -19,7 +20,7 @@ from mspromo_engine.families.common import (
     discount_units,
     order_for_discount,
 )
-from mspromo_engine.model import DiscountType, Strategy
+from mspromo_engine.model import DiscountType, Promotion, Strategy
 from mspromo_engine.money import round_money
 
 
@@ -51,3 +52,20 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
         amount: Decimal = part if promo.discount_type is DiscountType.VALUE else final - part
         discounts.append((u, clamp(amount, final)))
     return Outcome((application(discounts),))
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Buy at least 3 PEN, every one gets the deal: 10.00 off every 3"."""
+    group = promo.promo_groups[0]
+    n = words.count(group.qty_or_value_min)
+    offer = words.deal(
+        promo.discount_type,
+        promo.discount_value,
+        promo.discount_type_strategy,
+        f"every {n}",
+        decimals,
+    )
+    text = f"Buy at least {n} {words.products(group)}, every one gets the deal: {offer}"
+    if group.qty_or_value_max is not None:
+        text += f" (at most {words.count(group.qty_or_value_max)} units)"
+    return words.with_limits(promo, text, decimals)

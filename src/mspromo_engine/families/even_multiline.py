@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from mspromo_engine.families import requisite_target, words
 from mspromo_engine.families.common import (
     Application,
     Candidate,
@@ -49,3 +50,12 @@ def _spread(
         parts = allocate(total, [Decimal(1)] * len(ordered), view.decimals)
         return [(u, clamp(d, view.finals[u])) for u, d in zip(ordered, parts, strict=True)]
     return allocate_over(view, promo, units, total)
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Buy 3 ORANGE, get 2 more free, shared by all 5 in proportion to price"."""
+    units = sum((int(g.qty_or_value_min) for g in promo.promo_groups), 0)
+    equal = promo.extra.get("evenly_distributed_multiline_discount_split_type") == "e"
+    how = "in equal parts" if equal else "in proportion to price"
+    text = f"{requisite_target.offer(promo, decimals)}, shared by all {units} units {how}"
+    return words.with_limits(promo, text, decimals)

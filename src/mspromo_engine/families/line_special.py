@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import accumulate
 
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
     LayerView,
@@ -20,7 +21,7 @@ from mspromo_engine.families.common import (
     order_for_discount,
     take_from_every_group,
 )
-from mspromo_engine.model import Strategy
+from mspromo_engine.model import Promotion, Strategy
 
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
@@ -60,3 +61,17 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
         for chosen in sets
     ]
     return multi_group_outcome(candidate, applications, missing)
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Buy 2 BOOK (10% off) + 2 PEN (10.00 each)", each node its own deal."""
+    parts = []
+    for g in promo.promo_groups:
+        deals = {n.node_id: words.node_deal(promo, n, decimals) for n in g.included}
+        n = words.count(g.qty_or_value_min)
+        if len(set(deals.values())) == 1:
+            parts.append(f"{n} {words.products(g)} ({next(iter(deals.values()))})")
+        else:
+            each = " or ".join(f"{node_id} ({d})" for node_id, d in deals.items())
+            parts.append(f"{n} of {each}")
+    return words.with_limits(promo, "Buy " + " + ".join(parts), decimals)

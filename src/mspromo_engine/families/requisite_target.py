@@ -10,6 +10,7 @@ from __future__ import annotations
 import attrs
 
 from mspromo_engine.explain import Reason
+from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
     LayerView,
@@ -142,3 +143,42 @@ def _plan_two_groups(candidate: Candidate, view: LayerView) -> Plan:
         used.update(tgt, req)
         sets.append((tuple(tgt), tuple(req)))
     return Plan(tuple(sets), missing if len(sets) < promo.max_application_limit else None)
+
+
+def offer(promo: Promotion, decimals: int) -> str:
+    """The "buy N, get M …" part of the sentence, shared with family ``m``."""
+    target = promo.target_group
+    if target is not None:
+        [requisite] = promo.requisite_groups
+        m = words.count(target.qty_or_value_min)
+        n = words.count(requisite.qty_or_value_min)
+        what, got = words.products(requisite), f"{m} {words.products(target)}"
+    else:
+        group = promo.promo_groups[0]
+        size = int(group.qty_or_value_min)
+        m_int = min(max(int(promo.target_discounted_group_qty_min or 0), 1), max(size, 1))
+        m, n = str(m_int), str(size - m_int)
+        what, got = words.products(group), f"{m} more"
+    deal = words.deal(
+        promo.discount_type,
+        promo.discount_value,
+        promo.discount_type_strategy,
+        f"the {m}",
+        decimals,
+    )
+    if n == "0":
+        return f"Buy {m} {what}, {deal}"
+    which = _WHICH[promo.discounted_group_item_selection_criteria]
+    return f"Buy {n} {what}, get {got} {deal}{which}"
+
+
+_WHICH = {
+    SelectionCriteria.FAVOUR_RETAILER: " (the cheapest)",
+    SelectionCriteria.FAVOUR_CUSTOMER: "",
+    SelectionCriteria.MOST_EXPENSIVE: " (the dearest)",
+}
+
+
+def describe(promo: Promotion, decimals: int) -> str:
+    """Plain words: "Buy 3 MOUSE, get 2 more free (the cheapest)"."""
+    return words.with_limits(promo, offer(promo, decimals), decimals)
