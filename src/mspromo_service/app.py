@@ -23,7 +23,6 @@ from mspromo_engine import ValidationError, evaluate_json
 from mspromo_engine.recommend import item_recommendations_json, suggestions_json
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.openapi import ROUTES, build_document
-from mspromo_service.repository import Repository
 from mspromo_service.resources.common import ApiError, dumps, error_body, loads
 from mspromo_service.resources.evaluate import StoreRulesResource
 from mspromo_service.resources.health import HealthResource
@@ -37,6 +36,7 @@ from mspromo_service.resources.promotions import (
 )
 from mspromo_service.resources.transaction import TransactionResource
 from mspromo_service.rules import RulesCache
+from mspromo_service.storage import Repository
 
 __all__ = ["AppSettings", "JsonLogFormatter", "configure_logging", "create_app"]
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from mspromo_engine import RuleSet
-from mspromo_service.repository import Repository
+from mspromo_service.storage import Repository
 
 __all__ = ["RulesCache"]
 

@@ -18,10 +18,9 @@ import sqlalchemy as sa
 from mspromo_engine import Promotion, promotion_from_wire
 from mspromo_service.app import create_app
 from mspromo_service.exceptions import NotFound
-from mspromo_service.repository import Page, StoreDeletion
 from mspromo_service.rules import RulesCache
 from mspromo_service.settings import Settings
-from mspromo_service.storage import SqlRepository, create_engine, metadata
+from mspromo_service.storage import Page, SqlRepository, StoreDeletion, create_engine, metadata
 
 AT = "2026-11-25T10:00:00Z"
 

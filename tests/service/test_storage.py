@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from mspromo_engine import ValidationError, promotion_from_wire, promotion_to_wire
 from mspromo_service import storage
 from mspromo_service.exceptions import Conflict, NotFound
-from mspromo_service.repository import Repository
+from mspromo_service.storage import Repository
 
 Counts = Callable[[sa.Engine], dict[str, int]]
 
@@ -367,7 +367,7 @@ class _Deadlock(Exception):
 def test_a_write_chosen_as_deadlock_victim_is_run_again(
     repo: storage.SqlRepository, make_promo: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_flush = storage._WorkingSet.flush
+    real_flush = storage.bulk.WorkingSet.flush
     calls: list[int] = []
 
     def flaky_flush(self: Any, conn: Any) -> None:
@@ -376,7 +376,7 @@ def test_a_write_chosen_as_deadlock_victim_is_run_again(
             raise sa.exc.OperationalError("INSERT ...", {}, _Deadlock())
         real_flush(self, conn)
 
-    monkeypatch.setattr(storage._WorkingSet, "flush", flaky_flush)
+    monkeypatch.setattr(storage.bulk.WorkingSet, "flush", flaky_flush)
     created = repo.create_promotion(make_promo("P1"))
     assert len(calls) == 2
     assert repo.get_promotion("s-1", "P1") == created
@@ -391,7 +391,7 @@ def test_other_database_errors_are_not_retried(
         calls.append(1)
         raise sa.exc.OperationalError("INSERT ...", {}, Exception(2006, "gone away"))
 
-    monkeypatch.setattr(storage._WorkingSet, "flush", broken_flush)
+    monkeypatch.setattr(storage.bulk.WorkingSet, "flush", broken_flush)
     with pytest.raises(sa.exc.OperationalError):
         repo.create_promotion(make_promo("P1"))
     assert len(calls) == 1
@@ -474,8 +474,8 @@ def test_new_ids_stay_correct_across_a_carry_between_digit_chunks(
     stamp = (now - 1_400_000_000) << 128
     p9 = 62**9
     base = (p9 - 2 - stamp % p9) % p9 + p9 * 1000  # two ids before a carry
-    monkeypatch.setattr(storage.time, "time", lambda: float(now))
-    monkeypatch.setattr(storage.os, "urandom", lambda n: base.to_bytes(16, "big"))
+    monkeypatch.setattr(storage.ids.time, "time", lambda: float(now))
+    monkeypatch.setattr(storage.ids.os, "urandom", lambda n: base.to_bytes(16, "big"))
     ids = storage.new_ids(5)
     expected = [
         str(ksuid.Ksuid.from_bytes((stamp | (base + k)).to_bytes(20, "big"))) for k in range(5)

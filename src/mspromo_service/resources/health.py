@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import falcon
 
-from mspromo_service.repository import Repository
+from mspromo_service.storage import Repository
 
 __all__ = ["HealthResource"]
 

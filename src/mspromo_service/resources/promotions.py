@@ -8,7 +8,6 @@ import falcon
 
 from mspromo_engine import Promotion, ValidationError, promotion_to_wire
 from mspromo_engine.exceptions import ErrorDetail
-from mspromo_service.repository import Repository
 from mspromo_service.resources.common import (
     int_param,
     json_object,
@@ -17,6 +16,7 @@ from mspromo_service.resources.common import (
     str_param,
 )
 from mspromo_service.rules import RulesCache
+from mspromo_service.storage import Repository
 
 __all__ = [
     "PromotionResource",

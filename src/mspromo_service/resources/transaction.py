@@ -9,9 +9,9 @@ import falcon
 from mspromo_engine import ValidationError
 from mspromo_engine.exceptions import ErrorDetail
 from mspromo_service.exceptions import Conflict, NotFound
-from mspromo_service.repository import Repository
 from mspromo_service.resources.common import json_object, read_json
 from mspromo_service.rules import RulesCache
+from mspromo_service.storage import Repository
 
 __all__ = ["MAX_OPS", "TransactionResource"]
 

@@ -1,0 +1,218 @@
+"""Writes: an in-memory working set of promotions, flushed in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mspromo_engine import Promotion
+from mspromo_engine.exceptions import ErrorDetail
+from mspromo_service.storage.ids import IdPool
+from mspromo_service.storage.load import load
+from mspromo_service.storage.revisions import bump_revisions
+from mspromo_service.storage.rows import Rows, chunks, header_row, utc_now
+from mspromo_service.storage.schema import (
+    header,
+    promo_group,
+    promo_group_node,
+    promo_header_store,
+    special_promo_info,
+)
+
+
+class OpError(Exception):
+    """One op cannot be applied; becomes a ValidationError (bulk) or Conflict/NotFound."""
+
+    def __init__(self, errors: list[ErrorDetail], kind: str = "invalid") -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+        self.kind = kind  # "invalid", "conflict" or "missing"
+
+
+@attrs.define
+class Entry:
+    header_id: str
+    promotion: Promotion
+    links: dict[str, bool]  # store_id -> is_deleted
+    is_new: bool
+    dirty: bool = False  # header or children changed
+    changed_links: set[str] = attrs.Factory(set)
+
+    def result(self) -> Promotion:
+        """The promotion with its stored id."""
+        promo = self.promotion
+        if promo.promo_id != self.header_id:
+            promo = attrs.evolve(promo, promo_id=self.header_id)
+        return promo
+
+
+class WorkingSet:
+    """The promotions a write touches, changed in memory, then written in one go."""
+
+    def __init__(self, retailer: str | None) -> None:
+        self.retailer = retailer
+        self.entries: dict[tuple[str, str], Entry] = {}
+        self.order: list[Entry] = []
+        self._queued: set[str] = set()  # header ids in ``order``
+        self.new_id = IdPool()
+
+    def preload(
+        self, conn: Connection, retailer: str, promo_ids: Iterable[str], *, lock: bool = False
+    ) -> None:
+        """Load the named promotions of the retailer that exist. ``lock``: take their header
+        rows ``FOR UPDATE`` (MySQL) so a concurrent writer cannot change them under us."""
+        ids = sorted({p for p in promo_ids if isinstance(p, str)} - {k[1] for k in self.entries})
+        h = header
+        for chunk in chunks(ids):
+            found = load(
+                conn,
+                lambda col, c=chunk: col.in_(  # type: ignore[misc]
+                    sa.select(h.c.id)
+                    .where(h.c.retailer == retailer, h.c.promo_id_retailer.in_(c))
+                    .correlate(None)
+                ),
+                lock=lock,
+            )
+            for item in found:
+                key = (retailer, item.promotion.promo_id_retailer)
+                self.entries[key] = Entry(item.header_id, item.promotion, item.links, False)
+
+    # -- the six actions --------------------------------------------------------------
+
+    def create(self, promo: Promotion, where: str) -> Entry:
+        key = (promo.retailer, promo.promo_id_retailer)
+        if key in self.entries:
+            raise OpError(
+                [
+                    ErrorDetail(
+                        where,
+                        f"promotion {promo.promo_id_retailer} already exists for retailer "
+                        f"{promo.retailer}",
+                    )
+                ],
+                "conflict",
+            )
+        header_id = self.new_id()
+        entry = Entry(
+            header_id,
+            promo,  # promo_id is set when the promotion is handed out (see Entry.result)
+            dict.fromkeys(promo.stores, False),
+            True,
+        )
+        self.entries[key] = entry
+        self._queue(entry)
+        return entry
+
+    def _queue(self, entry: Entry) -> None:
+        if entry.header_id not in self._queued:
+            self._queued.add(entry.header_id)
+            self.order.append(entry)
+
+    def find(
+        self, retailer: str, promo_id_retailer: str, store_id: str | None, where: str
+    ) -> Entry:
+        entry = self.entries.get((retailer, promo_id_retailer))
+        if entry is None:
+            raise OpError(
+                [ErrorDetail(where, f"promotion {promo_id_retailer} does not exist")], "missing"
+            )
+        if store_id is not None and store_id not in entry.links:
+            raise OpError(
+                [
+                    ErrorDetail(
+                        where, f"promotion {promo_id_retailer} is not linked to store {store_id}"
+                    )
+                ],
+                "missing",
+            )
+        return entry
+
+    def soft_delete(self, entry: Entry, store_id: str) -> None:
+        if not entry.links[store_id]:
+            entry.links[store_id] = True
+            entry.changed_links.add(store_id)
+            entry.promotion = attrs.evolve(
+                entry.promotion,
+                stores=tuple(s for s, d in entry.links.items() if not d),
+            )
+            self._queue(entry)
+
+    def replace(self, entry: Entry, promo: Promotion) -> None:
+        entry.promotion = attrs.evolve(
+            promo,
+            promo_id=entry.header_id,
+            stores=tuple(s for s, d in entry.links.items() if not d),
+        )
+        entry.dirty = True
+        self._queue(entry)
+
+    # -- writing ----------------------------------------------------------------------
+
+    def flush(self, conn: Connection) -> None:
+        now = utc_now()
+        new_headers: list[dict[str, Any]] = []
+        updated_headers: list[dict[str, Any]] = []
+        rewrite: list[str] = []
+        rows = Rows(new_id=self.new_id)
+        link_updates: list[dict[str, Any]] = []
+        touched: set[str] = set()
+        for entry in self.order:
+            promo = entry.promotion
+            if entry.is_new:
+                new_headers.append(header_row(promo, entry.header_id, now))
+                rows.add_children(promo, entry.header_id)
+                rows.add_links(entry.header_id, entry.links, now)
+                touched.update(entry.links)
+                continue
+            if entry.dirty:
+                row = header_row(promo, entry.header_id, now)
+                del row["created_at"]
+                row["b_id"] = row.pop("id")
+                updated_headers.append(row)
+                rewrite.append(entry.header_id)
+                rows.add_children(promo, entry.header_id)
+                touched.update(s for s, d in entry.links.items() if not d)
+            for store_id in sorted(entry.changed_links):
+                link_updates.append(
+                    {
+                        "b_header_id": entry.header_id,
+                        "b_store_id": store_id,
+                        "is_deleted": entry.links[store_id],
+                        "deleted_at": now if entry.links[store_id] else None,
+                    }
+                )
+                touched.add(store_id)
+            if entry.changed_links:
+                # The promotion's other stores see its ``stores`` change.
+                touched.update(s for s, d in entry.links.items() if not d)
+        if new_headers:
+            conn.execute(header.insert(), new_headers)
+        if updated_headers:
+            cols: dict[str, Any] = {k: sa.bindparam(k) for k in updated_headers[0] if k != "b_id"}
+            conn.execute(
+                sa.update(header).where(header.c.id == sa.bindparam("b_id")).values(cols),
+                updated_headers,
+            )
+        if rewrite:
+            for chunk in chunks(rewrite):
+                for table in (promo_group_node, promo_group, special_promo_info):
+                    conn.execute(sa.delete(table).where(table.c.header_id.in_(chunk)))
+        rows.insert(conn)
+        if link_updates:
+            lk = promo_header_store
+            conn.execute(
+                sa.update(lk)
+                .where(
+                    lk.c.header_id == sa.bindparam("b_header_id"),
+                    lk.c.store_id == sa.bindparam("b_store_id"),
+                )
+                .values(
+                    is_deleted=sa.bindparam("is_deleted"), deleted_at=sa.bindparam("deleted_at")
+                ),
+                link_updates,
+            )
+        bump_revisions(conn, touched)

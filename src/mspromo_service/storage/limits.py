@@ -1,0 +1,96 @@
+"""Storage limits the engine codec does not know about: column sizes, decimal places."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from mspromo_engine import Promotion, ValidationError, promotion_from_wire
+from mspromo_engine.exceptions import ErrorDetail
+from mspromo_service.storage.schema import (
+    DEC_PRECISION,
+    DEC_SCALE,
+    NAME_LEN,
+    NODE_ID_LEN,
+    PROMO_ID_LEN,
+    QUALIFIER_LEN,
+    RETAILER_LEN,
+    STORE_LEN,
+    TEXT_LEN,
+)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
+    errors: list[ErrorDetail] = []
+    limit = Decimal(10) ** (DEC_PRECISION - DEC_SCALE)
+
+    def at(field: str) -> str:
+        return f"{path}.{field}" if path else field
+
+    def text(field: str, value: str | None, size: int | None) -> None:
+        if value is None:
+            return
+        if size is not None and len(value) > size:
+            errors.append(ErrorDetail(at(field), f"at most {size} characters"))
+        elif not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # e.g. a lone surrogate from a JSON "\ud800"
+                errors.append(ErrorDetail(at(field), "not valid Unicode text"))
+
+    def dec(field: str, value: Decimal | None) -> None:
+        if value is None:
+            return
+        if _places(value) > DEC_SCALE:
+            errors.append(ErrorDetail(at(field), f"at most {DEC_SCALE} decimal places"))
+        elif abs(value) >= limit:
+            errors.append(ErrorDetail(at(field), "too large"))
+
+    text("retailer", promo.retailer, RETAILER_LEN)
+    text("promo_id_retailer", promo.promo_id_retailer, PROMO_ID_LEN)
+    text("title", promo.title, TEXT_LEN)
+    text("description", promo.description, None)
+    text("promo_short_code", promo.promo_short_code, TEXT_LEN)
+    text("target_discounted_group_name", promo.target_discounted_group_name, NAME_LEN)
+    dec("discount_value", promo.discount_value)
+    dec("max_discount", promo.max_discount)
+    for i, group in enumerate(promo.promo_groups):
+        gp = f"promo_groups[{i}]"
+        text(f"{gp}.name", group.name, NAME_LEN)
+        dec(f"{gp}.qty_or_value_min", group.qty_or_value_min)
+        dec(f"{gp}.qty_or_value_max", group.qty_or_value_max)
+        for j, node in enumerate(group.nodes):
+            text(f"{gp}.promo_group_nodes[{j}].node_id", node.node_id, NODE_ID_LEN)
+            dec(f"{gp}.promo_group_nodes[{j}].discount_value", node.discount_value)
+    for i, store in enumerate(promo.stores):
+        if not store:
+            errors.append(ErrorDetail(at(f"stores[{i}]"), "must not be empty"))
+        text(f"stores[{i}]", store, STORE_LEN)
+    for i, info in enumerate(promo.special_promo_info):
+        text(f"special_promo_info[{i}].group_qualifier_id", info.group_qualifier_id, QUALIFIER_LEN)
+        text(f"special_promo_info[{i}].description", info.description, None)
+    for field, value in (
+        ("start_date_time", promo.start_date_time),
+        ("end_date_time", promo.end_date_time),
+    ):
+        # (Checked on the written year first: converting year 1 or 9999 may overflow.)
+        if not 1970 <= value.year <= 9998 or not 1970 <= value.astimezone(UTC).year <= 9998:
+            errors.append(ErrorDetail(at(field), "must lie between the years 1970 and 9998"))
+    return errors
+
+
+def validated(data: Any, path: str) -> Promotion:
+    promo = promotion_from_wire(data, path=path)
+    errors = storage_errors(promo, path)
+    if errors:
+        raise ValidationError(errors)
+    stores = tuple(dict.fromkeys(promo.stores))  # duplicate store ids make one link
+    return promo if stores == promo.stores else attrs.evolve(promo, stores=stores)

@@ -1,0 +1,344 @@
+"""`SqlRepository`: the repository contract over a SQLAlchemy engine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mspromo_engine import Promotion, ValidationError
+from mspromo_engine.exceptions import ErrorDetail
+from mspromo_service.exceptions import Conflict, NotFound
+from mspromo_service.storage.bulk import Entry, OpError, WorkingSet
+from mspromo_service.storage.contract import Page, StoreDeletion
+from mspromo_service.storage.engine import WRITE
+from mspromo_service.storage.limits import validated
+from mspromo_service.storage.load import Loaded, active_in_store, load, load_ids
+from mspromo_service.storage.ops import (
+    apply_groups,
+    apply_nodes,
+    apply_special,
+    apply_update,
+    op_payload,
+    optional_str,
+    required_str,
+)
+from mspromo_service.storage.revisions import bump_revisions
+from mspromo_service.storage.rows import chunks, delete_promotions, utc_now
+from mspromo_service.storage.schema import ID_LEN, header, promo_header_store, store_revision
+
+T = TypeVar("T")
+MAX_OPS = 10_000
+MAX_PAGE_SIZE = 1000
+
+
+_RETRY_CODES = frozenset({1205, 1213})  # MySQL: lock wait timeout, deadlock
+_WRITE_ATTEMPTS = 3
+
+
+class SqlRepository:
+    """`mspromo_service.storage.contract.Repository` over a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(**{WRITE: True})
+
+    # -- writes -----------------------------------------------------------------------
+
+    def _write(self, body: Callable[[Connection], T]) -> T:
+        """Run ``body`` in one write transaction; a transaction MySQL chose as a deadlock
+        victim (or that timed out waiting for a lock) is rolled back and run again."""
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                with self._writer.begin() as conn:
+                    return body(conn)
+            except sa.exc.OperationalError as exc:
+                code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+                if code not in _RETRY_CODES or attempt == _WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def create_promotion(self, data: Mapping[str, Any]) -> Promotion:
+        promo = validated(data, "")
+
+        def write(conn: Connection) -> Entry:
+            work = WorkingSet(promo.retailer)
+            work.preload(conn, promo.retailer, [promo.promo_id_retailer])
+            entry = work.create(promo, "promo_id_retailer")
+            work.flush(conn)
+            return entry
+
+        try:
+            entry = self._write(write)
+        except OpError as exc:
+            raise Conflict(str(exc.errors[0].message)) from None
+        except sa.exc.IntegrityError:
+            raise Conflict(
+                f"promotion {promo.promo_id_retailer} already exists for retailer {promo.retailer}"
+            ) from None
+        return entry.result()
+
+    def bulk_transaction(self, retailer: str, ops: Sequence[Mapping[str, Any]]) -> None:
+        if not isinstance(retailer, str) or not retailer:
+            raise ValidationError([ErrorDetail("retailer", "required: a non-empty string")])
+        if not isinstance(ops, Sequence) or isinstance(ops, str | bytes):
+            raise ValidationError([ErrorDetail("ops", "required: a list of operations")])
+        if len(ops) > MAX_OPS:
+            raise ValidationError(
+                [ErrorDetail("ops", f"at most {MAX_OPS:,} operations, got {len(ops):,}")]
+            )
+        # Validate what needs no database first (mostly: create bodies), then the rest.
+        parsed: list[tuple[str, Mapping[str, Any], str, Promotion | None]] = []
+        try:
+            for i, op in enumerate(ops):
+                action, payload, path = op_payload(op, i)
+                promo: Promotion | None = None
+                if action == "c":
+                    body = dict(payload)
+                    body.setdefault("retailer", retailer)
+                    if body["retailer"] != retailer:
+                        raise OpError(
+                            [
+                                ErrorDetail(
+                                    f"{path}.retailer",
+                                    f"must be the transaction's retailer {retailer}",
+                                )
+                            ]
+                        )
+                    try:
+                        promo = validated(body, path)
+                    except ValidationError as exc:
+                        raise OpError(list(exc.errors)) from None
+                parsed.append((action, payload, path, promo))
+        except OpError as exc:
+            raise ValidationError(exc.errors, title="Invalid transaction") from None
+
+        names = [
+            p.promo_id_retailer if p is not None else payload.get("promo_id_retailer")
+            for _, payload, _, p in parsed
+        ]
+
+        def write(conn: Connection) -> None:
+            work = WorkingSet(retailer)
+            # Promotions that ops change are locked; those only created are just looked up
+            # (the unique index on (retailer, promo_id_retailer) guards creates).
+            changed = [n for (action, *_), n in zip(parsed, names, strict=True) if action != "c"]
+            work.preload(conn, retailer, [n for n in changed if isinstance(n, str)], lock=True)
+            work.preload(conn, retailer, [n for n in names if isinstance(n, str)])
+            for i, (action, payload, path, promo) in enumerate(parsed):
+                self._apply(
+                    work,
+                    retailer=retailer,
+                    i=i,
+                    action=action,
+                    payload=payload,
+                    path=path,
+                    promo=promo,
+                )
+            work.flush(conn)
+
+        try:
+            self._write(write)
+        except OpError as exc:
+            raise ValidationError(exc.errors, title="Invalid transaction") from None
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(
+                f"a concurrent write clashed with this transaction: {exc.orig}"
+            ) from None
+
+    @staticmethod
+    def _apply(
+        work: WorkingSet,
+        *,
+        retailer: str,
+        i: int,
+        action: str,
+        payload: Mapping[str, Any],
+        path: str,
+        promo: Promotion | None,
+    ) -> None:
+        where = f"ops[{i}]"
+        if action == "c":
+            assert promo is not None
+            work.create(promo, where)
+            return
+        promo_id = required_str(payload, "promo_id_retailer", path)
+        if action == "d":
+            store_id = required_str(payload, "store_id", path)
+            entry = work.find(retailer, promo_id, store_id, where)
+            work.soft_delete(entry, store_id)
+            return
+        store = optional_str(payload, "store_id", path)
+        entry = work.find(retailer, promo_id, store, where)
+        apply = {"u": apply_update, "n": apply_nodes, "g": apply_groups, "s": apply_special}[action]
+        work.replace(entry, apply(entry.promotion, payload, path))
+
+    def soft_delete_link(self, store_id: str, promo_id_retailer: str) -> None:
+        self._write(lambda conn: self._soft_delete_link(conn, store_id, promo_id_retailer))
+
+    @staticmethod
+    def _soft_delete_link(conn: Connection, store_id: str, promo_id_retailer: str) -> None:
+        lk, h = promo_header_store, header
+        rows = conn.execute(
+            sa.select(lk.c.id, lk.c.is_deleted)
+            .join(h, h.c.id == lk.c.header_id)
+            .where(lk.c.store_id == store_id, h.c.promo_id_retailer == promo_id_retailer)
+        ).all()
+        if not rows:
+            raise NotFound(f"promotion {promo_id_retailer} is not linked to store {store_id}")
+        live = [r.id for r in rows if not r.is_deleted]
+        if live:
+            conn.execute(
+                sa.update(lk).where(lk.c.id.in_(live)).values(is_deleted=True, deleted_at=utc_now())
+            )
+            # The promotion's other stores see its ``stores`` change too.
+            others = conn.execute(
+                sa.select(lk.c.store_id)
+                .where(
+                    lk.c.header_id.in_(
+                        sa.select(lk.c.header_id).where(lk.c.id.in_(live)).correlate(None)
+                    ),
+                    lk.c.is_deleted == sa.false(),
+                )
+                .distinct()
+            ).scalars()
+            bump_revisions(conn, [store_id, *others])
+
+    def delete_store(self, store_id: str) -> StoreDeletion:
+        return self._write(lambda conn: self._delete_store(conn, store_id))
+
+    @staticmethod
+    def _delete_store(conn: Connection, store_id: str) -> StoreDeletion:
+        lk = promo_header_store
+        active: list[str] = sorted(
+            str(h) for h in conn.execute(active_in_store(store_id)).scalars()
+        )
+        shared: set[str] = set()
+        other_stores: set[str] = set()
+        for chunk in chunks(active):
+            for header_id, other in conn.execute(
+                sa.select(lk.c.header_id, lk.c.store_id).where(
+                    lk.c.header_id.in_(chunk),
+                    lk.c.store_id != store_id,
+                    lk.c.is_deleted == sa.false(),
+                )
+            ):
+                shared.add(header_id)
+                other_stores.add(other)
+        doomed = [h for h in active if h not in shared]
+        conn.execute(sa.delete(lk).where(lk.c.store_id == store_id))
+        delete_promotions(conn, doomed)
+        # Shared promotions lose this store from their ``stores`` in their other stores.
+        bump_revisions(conn, [store_id, *other_stores])
+        return StoreDeletion(unlinked=len(shared), deleted=len(doomed))
+
+    # -- reads ------------------------------------------------------------------------
+
+    def list_promotions(
+        self,
+        *,
+        retailer: str | None = None,
+        store: str | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Page:
+        errors = []
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+            errors.append(ErrorDetail("limit", f"must be between 1 and {MAX_PAGE_SIZE}"))
+        if cursor is not None and (
+            not isinstance(cursor, str) or len(cursor) != ID_LEN or not cursor.isalnum()
+        ):
+            errors.append(ErrorDetail("cursor", "not a cursor this listing returned"))
+        if errors:
+            raise ValidationError(errors, title="Invalid query parameter")
+        h = header
+        query = sa.select(h.c.id).order_by(h.c.id).limit(limit + 1)
+        if retailer is not None:
+            query = query.where(h.c.retailer == retailer)
+        if store is not None:
+            query = query.where(h.c.id.in_(active_in_store(store)))
+        if cursor is not None:
+            query = query.where(h.c.id > cursor)
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(query).scalars())
+            more = len(ids) > limit
+            ids = ids[:limit]
+            loaded = load_ids(conn, ids)
+        return Page(
+            promotions=tuple(x.promotion for x in loaded),
+            next_cursor=ids[-1] if more else None,
+        )
+
+    def promotions_of_retailer(self, retailer: str) -> list[Promotion]:
+        h = header
+        with self.engine.connect() as conn:
+            loaded = load(
+                conn,
+                lambda col: col.in_(
+                    sa.select(h.c.id).where(h.c.retailer == retailer).correlate(None)
+                ),
+            )
+        return [x.promotion for x in loaded]
+
+    def promotions_of_store(self, store_id: str) -> list[Promotion]:
+        with self.engine.connect() as conn:
+            loaded = load(conn, lambda col: col.in_(active_in_store(store_id)))
+        return [x.promotion for x in loaded]
+
+    def promotions_by_retailer_ids(
+        self, store_id: str, retailer_ids: Sequence[str]
+    ) -> list[Promotion]:
+        h = header
+        wanted = sorted({r for r in retailer_ids if isinstance(r, str)})
+        out: list[Loaded] = []
+        with self.engine.connect() as conn:
+            for chunk in chunks(wanted):
+                out.extend(
+                    load(
+                        conn,
+                        lambda col, c=chunk: col.in_(  # type: ignore[misc]
+                            sa.select(h.c.id)
+                            .where(
+                                h.c.promo_id_retailer.in_(c),
+                                h.c.id.in_(active_in_store(store_id)),
+                            )
+                            .correlate(None)
+                        ),
+                    )
+                )
+        out.sort(key=lambda x: x.header_id)
+        return [x.promotion for x in out]
+
+    def get_promotion(self, store_id: str, promo_id_retailer: str) -> Promotion:
+        h = header
+        with self.engine.connect() as conn:
+            loaded = load(
+                conn,
+                lambda col: col.in_(
+                    sa.select(h.c.id)
+                    .where(
+                        h.c.promo_id_retailer == promo_id_retailer,
+                        h.c.id.in_(active_in_store(store_id)),
+                    )
+                    .correlate(None)
+                ),
+            )
+        if not loaded:
+            raise NotFound(f"promotion {promo_id_retailer} is not linked to store {store_id}")
+        return loaded[0].promotion
+
+    def store_revision(self, store_id: str) -> int:
+        r = store_revision
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(r.c.revision).where(r.c.store_id == store_id)
+            ).scalar_one_or_none()
+        return int(value or 0)
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
