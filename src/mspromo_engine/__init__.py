@@ -3,12 +3,13 @@
 Pure Python, no I/O, no clock reads: the caller passes the evaluation time.
 """
 
+from mspromo_engine import wire
 from mspromo_engine.api import evaluate, evaluate_json
 from mspromo_engine.basket import Basket, Category, EvaluationRequest, Item, Unit
 from mspromo_engine.codec import promotion_from_wire, promotion_to_wire, request_from_wire
 from mspromo_engine.describe import PromotionState, describe_promotion, promotion_state
 from mspromo_engine.exceptions import ErrorDetail, MspromoError, ValidationError
-from mspromo_engine.model import Group, Node, Promotion
+from mspromo_engine.model import Group, Node, Promotion, SpecialPromoInfo
 from mspromo_engine.ruleset import RuleSet
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Promotion",
     "PromotionState",
     "RuleSet",
+    "SpecialPromoInfo",
     "Unit",
     "ValidationError",
     "describe_promotion",
@@ -32,4 +34,5 @@ __all__ = [
     "promotion_state",
     "promotion_to_wire",
     "request_from_wire",
+    "wire",
 ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from mspromo_engine.bounds import ID_LEN, NAME_LEN, bound
 from mspromo_engine.model import Promotion
 
 __all__ = [
@@ -20,12 +21,15 @@ __all__ = [
 ]
 
 
+MAX_UNITS = 100_000  # per line and per basket (SPEC §7.1)
+
+
 @attrs.frozen
 class Category:
     """A category of an item at a hierarchy level: ``type`` is ``c1``…``c7``."""
 
-    type: str
-    value: str
+    type: str = attrs.field(metadata=bound(max_length=2))
+    value: str = attrs.field(metadata=bound(max_length=ID_LEN))
 
 
 @attrs.frozen
@@ -35,15 +39,15 @@ class Item:
     ``sp`` defaults to ``mrp``.
     """
 
-    sku: str
-    mrp: Decimal
-    qty: int
+    sku: str = attrs.field(metadata=bound(min_length=1, max_length=ID_LEN))
+    mrp: Decimal = attrs.field()
+    qty: int = attrs.field(metadata=bound(minimum=1, maximum=MAX_UNITS))
     sp: Decimal = attrs.field(default=None)
-    item_id: str = ""
-    barcode: str = ""
+    item_id: str = attrs.field(default="", metadata=bound(max_length=ID_LEN))
+    barcode: str = attrs.field(default="", metadata=bound(max_length=ID_LEN))
     weight: Decimal = Decimal(1)
-    uom: str = ""
-    categories: tuple[Category, ...] = ()
+    uom: str = attrs.field(default="", metadata=bound(max_length=NAME_LEN))
+    categories: tuple[Category, ...] = attrs.field(default=(), metadata=bound(max_items=50))
 
     def __attrs_post_init__(self) -> None:
         if self.sp is None:
@@ -52,20 +56,24 @@ class Item:
 
 @attrs.frozen
 class Basket:
-    id: str = ""
-    items: tuple[Item, ...] = ()
+    id: str = attrs.field(default="", metadata=bound(max_length=ID_LEN))
+    items: tuple[Item, ...] = attrs.field(default=(), metadata=bound(max_items="basket_lines"))
 
 
 @attrs.frozen
 class QualifierGroup:
-    input: str = ""
-    qualifier_ids: tuple[str, ...] = ()
+    input: str = attrs.field(default="", metadata=bound(max_length=NAME_LEN))
+    qualifier_ids: tuple[str, ...] = attrs.field(
+        default=(), metadata=bound(max_items=100, item_max_length=ID_LEN)
+    )
 
 
 @attrs.frozen
 class SpecialProgram:
-    program_name: str = ""
-    group_qualifiers: tuple[QualifierGroup, ...] = ()
+    program_name: str = attrs.field(default="", metadata=bound(max_length=NAME_LEN))
+    group_qualifiers: tuple[QualifierGroup, ...] = attrs.field(
+        default=(), metadata=bound(max_items=100)
+    )
 
 
 @attrs.frozen
@@ -74,14 +82,18 @@ class EvaluationRequest:
 
     basket: Basket
     at: datetime
-    store_id: str = ""
-    customer_id: str | None = None
-    timezone: str = "UTC"
-    currency_decimals: int = 2
+    store_id: str = attrs.field(default="", metadata=bound(max_length=ID_LEN))
+    customer_id: str | None = attrs.field(default=None, metadata=bound(max_length=ID_LEN))
+    timezone: str = attrs.field(default="UTC", metadata=bound(max_length=64))
+    currency_decimals: int = attrs.field(default=2, metadata=bound(minimum=0, maximum=6))
     keep_zero_discount_promos: bool = False
     explain: bool = False
-    special_promos: tuple[SpecialProgram, ...] = ()
-    promo_override: tuple[Promotion, ...] = ()
+    special_promos: tuple[SpecialProgram, ...] = attrs.field(
+        default=(), metadata=bound(max_items="special_promos")
+    )
+    promo_override: tuple[Promotion, ...] = attrs.field(
+        default=(), metadata=bound(max_items="promo_override")
+    )
 
     @property
     def qualifier_ids(self) -> frozenset[str]:

@@ -7,27 +7,20 @@ Structuring collects every problem with its path and raises one
 from __future__ import annotations
 
 import enum
-import functools
-import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, get_args, get_origin
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
-from cattrs.errors import (
-    ClassValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationError,
-    IterableValidationNote,
-)
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from mspromo_engine.basket import (
     EvaluationRequest,
 )
+from mspromo_engine.bounds import DEFAULT_LIMITS, Limits
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.model import (
     DiscountType,
@@ -37,6 +30,8 @@ from mspromo_engine.model import (
     Promotion,
     Strategy,
 )
+from mspromo_engine.wire.converter import FieldError, structure, wire_overrides, wire_prepare
+from mspromo_engine.wire.requests import HeaderUpdate
 
 __all__ = [
     "default_short_code",
@@ -50,140 +45,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-E = TypeVar("E", bound=enum.Enum)
 
 
-class _FieldError(ValueError):
-    """A reason for one field, raised by a hook; cattrs attaches the path."""
-
-
-_MAX_INTEGER_DIGITS = 12
-
-
-def _decimal(value: Any, _: type) -> Decimal:
-    if isinstance(value, (bool, float)):
-        # Binary floats never touch a price: send money as a string (or an integer).
-        raise _FieldError('not a decimal (send a string such as "12.50", not a float)')
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = _parse_decimal(value)
-        except InvalidOperation:
-            raise _FieldError("not a decimal") from None
-    else:
-        raise _FieldError("not a decimal")
-    if not result.is_finite():
-        raise _FieldError("not a finite decimal")
-    if result and result.adjusted() >= _MAX_INTEGER_DIGITS:
-        # Keeps every product and sum well inside Decimal's 28-digit precision.
-        raise _FieldError(f"too large: at most {_MAX_INTEGER_DIGITS} digits before the point")
-    return result
-
-
-# Amounts and dates repeat across a store's promotions ("2", "10.00", the same campaign
-# dates) and across baskets (prices): equal texts share one immutable object, which keeps
-# a rule set of 100,000 promotions smaller and skips re-parsing. Bounded, and a pure
-# function of the text, so the results are the same with or without it.
-@functools.lru_cache(maxsize=4096)
-def _parse_decimal(text: str) -> Decimal:
-    return Decimal(text.strip())
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_datetime(text: str) -> datetime:
-    return datetime.fromisoformat(text.strip())
-
-
-def _datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, str):
-        try:
-            result = _parse_datetime(value)
-        except ValueError:
-            raise _FieldError("not an ISO 8601 datetime") from None
-    else:
-        raise _FieldError("not an ISO 8601 datetime")
-    # A datetime without an offset is read as UTC (docs/decisions.md).
-    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
-
-
-def _str(value: Any, _: type) -> str:
-    if not isinstance(value, str):
-        raise _FieldError("not a string")
-    return value
-
-
-_INTEGER_TEXT = re.compile(r"-?[0-9]+")
-
-
-def _int(value: Any, _: type) -> int:
-    # A string of ASCII digits is read as an integer: the Django service these clients
-    # already call accepted ``"qty": "3"`` (docs/decisions/evaluation.md). Anything else
-    # that is not an integer ("3.0", "1e3", 1.0, true) is rejected.
-    if isinstance(value, bool):
-        raise _FieldError("not an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
-        return int(value.strip())
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        return int(value)
-    raise _FieldError("not an integer")
-
-
-def _bool(value: Any, _: type) -> bool:
-    if not isinstance(value, bool):
-        raise _FieldError("not a boolean")
-    return value
-
-
-def _enum(value: Any, cls: type[E]) -> E:
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise _FieldError(f"must be one of {allowed}") from None
-
-
-def _is_tuple_type(t: Any) -> bool:
-    args = get_args(t)
-    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
-
-
-def _tuple_hook_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
-    item_type = get_args(t)[0]
-    if not conv.detailed_validation:
-        item_hook = conv.get_structure_hook(item_type)
-
-        def fast_hook(value: Any, _: Any) -> tuple[Any, ...]:
-            if not isinstance(value, list | tuple):
-                raise _FieldError("not a list")
-            return tuple([item_hook(v, item_type) for v in value])
-
-        return fast_hook
-
-    def hook(value: Any, _: Any) -> tuple[Any, ...]:
-        # Only JSON arrays are lists: a string or an object is not silently iterated.
-        if not isinstance(value, list | tuple):
-            raise _FieldError("not a list")
-        errors: list[Exception] = []
-        out: list[Any] = []
-        for i, v in enumerate(value):
-            try:
-                out.append(conv.structure(v, item_type))
-            except Exception as exc:
-                note = IterableValidationNote(f"Structuring {t} @ index {i}", i, item_type)
-                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
-                errors.append(exc)
-        if errors:
-            raise IterableValidationError(f"While structuring {t}", errors, t)
-        return tuple(out)
-
-    return hook
+_FieldError = FieldError
 
 
 class _JsonObject(tuple):  # type: ignore[type-arg]
@@ -238,36 +102,14 @@ def _extra_data(value: Any, _: Any) -> tuple[tuple[str, Any], ...]:
     return extra_data_from_wire(value)
 
 
-def _make_converter(*, detailed: bool) -> cattrs.Converter:
-    conv = cattrs.Converter(detailed_validation=detailed)
-    conv.register_structure_hook(Decimal, _decimal)
-    conv.register_structure_hook(datetime, _datetime)
-    conv.register_structure_hook(str, _str)
-    conv.register_structure_hook(int, _int)
-    conv.register_structure_hook(bool, _bool)
-    conv.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum
-    )
-    conv.register_structure_hook_factory(_is_tuple_type, _tuple_hook_factory)
-    wire_names: dict[type, dict[str, Any]] = {
-        Group: {"nodes": override(rename="promo_group_nodes")},
-        Promotion: {"extra_data": override(struct_hook=_extra_data)},
-    }
+wire_overrides(Group, nodes=override(rename="promo_group_nodes"))
+wire_overrides(Promotion, extra_data=override(struct_hook=_extra_data))
+wire_overrides(HeaderUpdate, extra_data=override(struct_hook=_extra_data))
+_RENAMES = {".nodes[": ".promo_group_nodes["}
 
-    def object_hook_factory(cls: type) -> Callable[[Any, Any], Any]:
-        inner: Callable[[Any, Any], Any] = make_dict_structure_fn(
-            cls, conv, **wire_names.get(cls, {})
-        )
 
-        def hook(value: Any, _: Any) -> Any:
-            # A string or a list where an object belongs is an error, never "empty".
-            if type(value) is not dict and not isinstance(value, Mapping):
-                raise _FieldError("not a JSON object")
-            return inner(value, cls)
-
-        return hook
-
-    conv.register_structure_hook_factory(attrs.has, object_hook_factory)
+def _make_unstructurer() -> cattrs.Converter:
+    conv = cattrs.Converter()
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
     conv.register_unstructure_hook_func(
@@ -286,50 +128,11 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     return conv
 
 
-# Two converters with the same hooks: the fast one (generated code without per-field
-# error bookkeeping) structures valid input, which is nearly all of it; only when it
-# raises does the detailed one run again to collect every error with its path.
-_fast_converter = _make_converter(detailed=False)
-_converter = _make_converter(detailed=True)
+_unstructurer = _make_unstructurer()
 
 
-def _reason(exc: BaseException, _: type | None) -> str:
-    if isinstance(exc, KeyError):
-        return "required"
-    if isinstance(exc, _FieldError):
-        return str(exc)
-    if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown fields: {', '.join(sorted(exc.extra_fields))}"
-    if isinstance(exc, TypeError | AttributeError):
-        return "wrong type"
-    if isinstance(exc, ValueError):
-        return str(exc) or "invalid value"
-    return "invalid value"
-
-
-def _to_errors(exc: BaseException, root: str) -> list[ErrorDetail]:
-    details = []
-    for line in cattrs.transform_error(exc, path="$", format_exception=_reason):
-        message, _, where = line.rpartition(" @ ")
-        path = root + where[1:] if where.startswith("$") else root
-        path = path.replace(".nodes[", ".promo_group_nodes[")
-        details.append(ErrorDetail(path.lstrip("."), message))
-    return details
-
-
-def _structure(data: Any, cls: type[T], root: str) -> T:
-    if not isinstance(data, Mapping):
-        raise ValidationError([ErrorDetail(root, "not a JSON object")])
-    try:
-        return _fast_converter.structure(data, cls)
-    except Exception:  # the detailed converter below says what is wrong
-        pass
-    try:
-        return _converter.structure(data, cls)
-    except (ClassValidationError, IterableValidationError) as exc:
-        raise ValidationError(_to_errors(exc, root)) from None
-    except Exception as exc:  # a single field's hook raised outside a class
-        raise ValidationError([ErrorDetail(root, _reason(exc, None))]) from None
+def _structure(data: Any, cls: type[T], root: str, limits: Limits = DEFAULT_LIMITS) -> T:
+    return structure(data, cls, path=root, limits=limits, renames=_RENAMES)
 
 
 # ---------------------------------------------------------------------------------------
@@ -482,13 +285,16 @@ def _normalise_promotion(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+wire_prepare(Promotion, _normalise_promotion)
+
+
 def promotion_from_wire(
     data: Any, *, path: str = "promotion", currency_decimals: int = 2
 ) -> Promotion:
     """A validated :class:`Promotion` from its wire dict, or :class:`ValidationError`."""
     if not isinstance(data, Mapping):
         raise ValidationError([ErrorDetail(path, "not a JSON object")])
-    promo = _structure(_normalise_promotion(data), Promotion, path)
+    promo = _structure(data, Promotion, path)
     errors = validate_promotion(promo, path, currency_decimals)
     if errors:
         raise ValidationError(errors)
@@ -499,7 +305,7 @@ def promotion_from_wire(
 
 def promotion_to_wire(promo: Promotion) -> dict[str, Any]:
     """The wire dict of a promotion (decimals as strings, datetimes ISO 8601)."""
-    out: dict[str, Any] = _converter.unstructure(promo, Promotion)
+    out: dict[str, Any] = _unstructurer.unstructure(promo, Promotion)
     return out
 
 
@@ -530,10 +336,8 @@ def _normalise_item(item: Any) -> Any:
     if out.get("sp") is None:
         out.pop("sp", None)  # defaults to mrp
     for key in ("item_id", "barcode", "uom"):
-        if out.get(key) is None:
-            out.pop(key, None)
-        elif isinstance(out[key], int) and not isinstance(out[key], bool):
-            out[key] = str(out[key])
+        if key in out and out[key] is None:
+            out.pop(key)
     if out.get("weight") is None:
         out.pop("weight", None)
     return out
@@ -559,15 +363,10 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
         basket = dict(basket)
         if isinstance(basket.get("items"), list):
             basket["items"] = [_normalise_item(i) for i in basket["items"]]
-        if basket.get("id") is None:
-            basket.pop("id", None)
-        elif isinstance(basket["id"], int) and not isinstance(basket["id"], bool):
-            basket["id"] = str(basket["id"])
+        if "id" in basket and basket["id"] is None:
+            basket.pop("id")
         out["basket"] = basket
     overrides = out.pop("promo_override", ())
-    for id_field in ("customer_id", "store_id"):  # numeric ids from older clients
-        if isinstance(out.get(id_field), int) and not isinstance(out[id_field], bool):
-            out[id_field] = str(out[id_field])
     request = _structure(out, EvaluationRequest, "")
     errors: list[ErrorDetail] = []
     decimals = request.currency_decimals

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["ErrorDetail", "MspromoError", "ValidationError"]
+__all__ = ["MAX_ERRORS", "ErrorDetail", "MspromoError", "ValidationError"]
+
+MAX_ERRORS = 100
 
 
 @attrs.frozen
@@ -39,15 +41,25 @@ class ValidationError(MspromoError, ValueError):
     ``basket.items[3].mrp`` and a reason such as ``not a decimal``.
     """
 
-    def __init__(self, errors: Iterable[ErrorDetail], title: str = "Invalid input") -> None:
-        self.errors: tuple[ErrorDetail, ...] = tuple(errors)
+    def __init__(
+        self, errors: Iterable[ErrorDetail], title: str = "Invalid input", omitted: int = 0
+    ) -> None:
+        # An error body lists at most MAX_ERRORS problems; the rest are only counted
+        # (SPEC §7.1), so a flood of bad input cannot make a huge answer.
+        found = list(errors)
+        self.errors: tuple[ErrorDetail, ...] = tuple(found[:MAX_ERRORS])
+        self.omitted = omitted + max(0, len(found) - MAX_ERRORS)
         self.title = title
         super().__init__("; ".join(str(e) for e in self.errors) or title)
 
     def as_body(self) -> dict[str, object]:
-        """The error body of SPEC §7: ``{title, description, errors: [{path, message}]}``."""
-        return {
+        """The error body of SPEC §7: ``{title, description, errors: [{path, message}]}``,
+        plus ``errors_omitted`` when more problems were found than are listed."""
+        body: dict[str, object] = {
             "title": self.title,
             "description": str(self),
             "errors": [e.as_dict() for e in self.errors],
         }
+        if self.omitted:
+            body["errors_omitted"] = self.omitted
+        return body

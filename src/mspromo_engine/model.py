@@ -13,6 +13,8 @@ from typing import Any
 
 import attrs
 
+from mspromo_engine.bounds import GROUP_NAME_LEN, ID_LEN, INT_MAX, RETAILER_LEN, TEXT_LEN, bound
+
 __all__ = [
     "Availability",
     "DiscountApplyType",
@@ -113,7 +115,7 @@ class Node:
     ``discount_type``/``discount_value`` override the header's for family ``l``.
     """
 
-    node_id: str
+    node_id: str = attrs.field(metadata=bound(min_length=1, max_length=ID_LEN))
     node_type: NodeType = NodeType.ITEM
     is_excluded: bool = False
     discount_type: DiscountType | None = None
@@ -128,10 +130,10 @@ class Node:
 class Group:
     """A named set of eligible products with a minimum (units or money) and a maximum."""
 
-    name: str
-    qty_or_value_min: Decimal
+    name: str = attrs.field(metadata=bound(min_length=1, max_length=GROUP_NAME_LEN))
+    qty_or_value_min: Decimal = attrs.field()
     qty_or_value_max: Decimal | None = None
-    nodes: tuple[Node, ...] = ()
+    nodes: tuple[Node, ...] = attrs.field(default=(), metadata=bound(max_items="group_nodes"))
 
     @property
     def included(self) -> tuple[Node, ...]:
@@ -144,7 +146,7 @@ class Group:
 
 @attrs.frozen
 class SpecialPromoInfo:
-    group_qualifier_id: str
+    group_qualifier_id: str = attrs.field(metadata=bound(min_length=1, max_length=ID_LEN))
     description: str = ""
 
 
@@ -152,38 +154,44 @@ class SpecialPromoInfo:
 class Promotion:
     """One promotion rule (a.k.a. header) with its groups, schedule and scoping."""
 
-    retailer: str
-    promo_id_retailer: str
-    start_date_time: datetime
-    end_date_time: datetime
-    promo_groups: tuple[Group, ...]
-    promo_id: str = ""
+    retailer: str = attrs.field(metadata=bound(min_length=1, max_length=RETAILER_LEN))
+    promo_id_retailer: str = attrs.field(metadata=bound(min_length=1, max_length=ID_LEN))
+    start_date_time: datetime = attrs.field()
+    end_date_time: datetime = attrs.field()
+    promo_groups: tuple[Group, ...] = attrs.field(metadata=bound(max_items="promotion_groups"))
+    promo_id: str = attrs.field(default="", metadata=bound(max_length=ID_LEN))
     family: Family = Family.EASY
-    title: str = ""
+    title: str = attrs.field(default="", metadata=bound(max_length=TEXT_LEN))
     description: str = ""
-    promo_short_code: str = ""
+    promo_short_code: str = attrs.field(default="", metadata=bound(max_length=TEXT_LEN))
     evaluate_criteria: EvaluateCriteria = EvaluateCriteria.PRIORITY
-    evaluate_priority: int | None = None
+    evaluate_priority: int | None = attrs.field(
+        default=None, metadata=bound(minimum=0, maximum=INT_MAX)
+    )
     discount_type: DiscountType = DiscountType.PERCENT
     discount_type_strategy: Strategy = Strategy.ALL_ITEMS
     discount_value: Decimal = Decimal(0)
     discount_value_on: ReferencePrice = ReferencePrice.MRP
-    max_application_limit: int = 1
+    max_application_limit: int = attrs.field(default=1, metadata=bound(minimum=1, maximum=INT_MAX))
     max_discount: Decimal | None = None
     is_active: bool = True
     active_days: str = "1111111"
     is_happy_hour: bool = False
     discounted_group_item_selection_criteria: SelectionCriteria = SelectionCriteria.FAVOUR_RETAILER
     requisite_groups_item_selection_criteria: SelectionCriteria = SelectionCriteria.FAVOUR_RETAILER
-    target_discounted_group_name: str | None = None
-    target_discounted_group_qty_min: int | None = None
-    layer: int = 1
+    target_discounted_group_name: str | None = attrs.field(
+        default=None, metadata=bound(max_length=GROUP_NAME_LEN)
+    )
+    target_discounted_group_qty_min: int | None = attrs.field(
+        default=None, metadata=bound(minimum=0, maximum=INT_MAX)
+    )
+    layer: int = attrs.field(default=1, metadata=bound(minimum=1, maximum=INT_MAX))
     discount_apply_type: DiscountApplyType = DiscountApplyType.BASKET
     availability: Availability = Availability.EVERYONE
     apply_on_discounted_items: bool = True
     # Free-form JSON from the wire, kept as a tuple of pairs so the promotion stays hashable.
     extra_data: tuple[tuple[str, Any], ...] = ()
-    stores: tuple[str, ...] = ()
+    stores: tuple[str, ...] = attrs.field(default=(), metadata=bound(item_max_length=ID_LEN))
     special_promo_info: tuple[SpecialPromoInfo, ...] = ()
 
     @property

@@ -292,7 +292,7 @@ def test_generated_promotions_round_trip(p: Promotion) -> None:
 @pytest.mark.parametrize(
     ("fields", "path", "message"),
     [
-        ({"sku": ""}, "basket.items[0].sku", "must not be blank"),
+        ({"sku": ""}, "basket.items[0].sku", "required"),
         ({"sku": "   "}, "basket.items[0].sku", "must not be blank"),
         ({"sku": 5}, "basket.items[0].sku", "not a string"),
         ({"mrp": "abc"}, "basket.items[0].mrp", "not a decimal"),
@@ -340,7 +340,6 @@ def test_trailing_zeros_do_not_count_as_decimals() -> None:
 
 def test_a_basket_is_bounded_to_one_hundred_thousand_units() -> None:
     assert request_errors(request(line(qty=100_001))) == [
-        ("basket.items", "more than 100000 units in the basket"),
         ("basket.items[0].qty", "must be at most 100000"),
     ]
     assert request_errors(request(line(qty=60_000), line(qty=60_000))) == [
@@ -348,9 +347,13 @@ def test_a_basket_is_bounded_to_one_hundred_thousand_units() -> None:
     ]
 
 
-def test_numeric_store_and_customer_ids_are_read_as_text() -> None:
-    parsed = request_from_wire(request(store_id=17, customer_id=9), now=NOW)
-    assert (parsed.store_id, parsed.customer_id) == ("17", "9")
+def test_ids_are_strings_a_json_number_is_refused() -> None:
+    # SPEC §7.1: a number where an id is expected is a 400 on every endpoint alike.
+    assert request_errors(request(store_id=17, customer_id=9)) == [
+        ("store_id", "not a string"),
+        ("customer_id", "not a string"),
+    ]
+    assert request_errors(request(line(item_id=5))) == [("basket.items[0].item_id", "not a string")]
 
 
 def test_a_line_without_sku_is_required() -> None:
@@ -365,10 +368,10 @@ def test_errors_on_several_lines_are_all_reported_with_their_index() -> None:
         ("basket.items[1].mrp", "not a decimal"),
         ("basket.items[3].qty", "not an integer"),
     ]
-    errors = request_errors(request(line(), line(mrp="-1", sp=None), line(), line(qty=0)))
+    errors = request_errors(request(line(), line(mrp="-1", sp=None), line(), line(weight="0")))
     assert errors == [
         ("basket.items[1].mrp", "must be 0 or more"),
-        ("basket.items[3].qty", "must be at least 1"),
+        ("basket.items[3].weight", "must be more than 0"),
     ]
 
 
@@ -378,8 +381,8 @@ def test_errors_on_several_lines_are_all_reported_with_their_index() -> None:
         ({"timezone": "Mars/Olympus"}, "timezone", "not an IANA time zone name"),
         ({"at": "yesterday"}, "at", "not an ISO 8601 datetime"),
         ({"at": 1700000000}, "at", "not an ISO 8601 datetime"),
-        ({"currency_decimals": 7}, "currency_decimals", "must be between 0 and 6"),
-        ({"currency_decimals": -1}, "currency_decimals", "must be between 0 and 6"),
+        ({"currency_decimals": 7}, "currency_decimals", "must be at most 6"),
+        ({"currency_decimals": -1}, "currency_decimals", "must be at least 0"),
         ({"currency_decimals": "two"}, "currency_decimals", "not an integer"),
         ({"explain": "yes"}, "explain", "not a boolean"),
         ({"promo_override": {}}, "promo_override", "not a list"),
@@ -430,7 +433,7 @@ def test_amounts_are_bounded_so_arithmetic_stays_exact(
 
 def test_an_overlong_time_zone_name_is_rejected() -> None:
     assert request_errors(request(timezone="Europe/" + "x" * 300)) == [
-        ("timezone", "not an IANA time zone name")
+        ("timezone", "at most 64 characters")
     ]
 
 
@@ -443,13 +446,15 @@ def test_promo_override_errors_carry_the_override_index() -> None:
         promo_groups=[group("g1"), {"name": "", "qty_or_value_min": "x", "promo_group_nodes": []}]
     )
     errors = request_errors(request(promo_override=[promo(promo_id_retailer="OK"), bad]))
-    assert errors == [("promo_override[1].promo_groups[1].qty_or_value_min", "not a decimal")]
+    assert errors == [
+        ("promo_override[1].promo_groups[1].name", "required"),
+        ("promo_override[1].promo_groups[1].qty_or_value_min", "not a decimal"),
+    ]
     bad = promo(
         promo_groups=[group("g1"), {"name": "", "qty_or_value_min": "1", "promo_group_nodes": []}]
     )
     errors = request_errors(request(promo_override=[bad]))
-    assert ("promo_override[0].promo_groups[1].name", "required") in errors
-    assert ("promo_override[0].promo_groups", "family e needs exactly 1 group") in errors
+    assert errors == [("promo_override[0].promo_groups[1].name", "required")]
 
 
 def test_promo_override_money_uses_the_request_currency_decimals() -> None:

@@ -1,0 +1,41 @@
+"""The wire format: bounded JSON text, the one converter, request and response types."""
+
+from mspromo_engine.bounds import (
+    DEFAULT_LIMITS,
+    GROUP_NAME_LEN,
+    ID_LEN,
+    INT_MAX,
+    NAME_LEN,
+    RETAILER_LEN,
+    TEXT_LEN,
+    Bound,
+    Limits,
+    bound,
+    bound_of,
+)
+from mspromo_engine.wire.converter import UNSET, Unset, structure, tag_of
+from mspromo_engine.wire.jsontext import loads
+from mspromo_engine.wire.requests import GroupChange, HeaderUpdate, NodeRef, SuggestionsRequest
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "GROUP_NAME_LEN",
+    "ID_LEN",
+    "INT_MAX",
+    "NAME_LEN",
+    "RETAILER_LEN",
+    "TEXT_LEN",
+    "UNSET",
+    "Bound",
+    "GroupChange",
+    "HeaderUpdate",
+    "Limits",
+    "NodeRef",
+    "SuggestionsRequest",
+    "Unset",
+    "bound",
+    "bound_of",
+    "loads",
+    "structure",
+    "tag_of",
+]

@@ -1,0 +1,26 @@
+"""The service's request types (SPEC §7, §7.1): every body and parameter is structured once,
+by the engine's converter, into these frozen values; resources use nothing else."""
+
+from mspromo_service.contract.bulk import (
+    BulkOp,
+    BulkTransaction,
+    CreateOp,
+    DeleteOp,
+    ReplaceGroupsOp,
+    ReplaceNodesOp,
+    SpecialInfoChange,
+    UpdateOp,
+    UpsertSpecialOp,
+)
+
+__all__ = [
+    "BulkOp",
+    "BulkTransaction",
+    "CreateOp",
+    "DeleteOp",
+    "ReplaceGroupsOp",
+    "ReplaceNodesOp",
+    "SpecialInfoChange",
+    "UpdateOp",
+    "UpsertSpecialOp",
+]
