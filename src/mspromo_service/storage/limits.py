@@ -10,17 +10,13 @@ import attrs
 
 from mspromo_engine import Promotion, ValidationError, promotion_from_wire
 from mspromo_engine.exceptions import ErrorDetail
-from mspromo_service.storage.schema import (
-    DEC_PRECISION,
-    DEC_SCALE,
-    NAME_LEN,
-    NODE_ID_LEN,
-    PROMO_ID_LEN,
-    QUALIFIER_LEN,
-    RETAILER_LEN,
-    STORE_LEN,
-    TEXT_LEN,
-)
+from mspromo_service.storage.schema import column_limits, decimal_limits
+
+_HEADER = column_limits["promo_header"]
+_GROUP = column_limits["promo_group"]
+_NODE = column_limits["promo_group_node"]
+_LINK = column_limits["promo_header_store"]
+_SPECIAL = column_limits["special_promo_info"]
 
 
 def _places(value: Decimal) -> int:
@@ -30,7 +26,7 @@ def _places(value: Decimal) -> int:
 
 def storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
     errors: list[ErrorDetail] = []
-    limit = Decimal(10) ** (DEC_PRECISION - DEC_SCALE)
+    scale, limit = decimal_limits.scale, decimal_limits.bound
 
     def at(field: str) -> str:
         return f"{path}.{field}" if path else field
@@ -49,33 +45,41 @@ def storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
     def dec(field: str, value: Decimal | None) -> None:
         if value is None:
             return
-        if _places(value) > DEC_SCALE:
-            errors.append(ErrorDetail(at(field), f"at most {DEC_SCALE} decimal places"))
+        if _places(value) > scale:
+            errors.append(ErrorDetail(at(field), f"at most {scale} decimal places"))
         elif abs(value) >= limit:
             errors.append(ErrorDetail(at(field), "too large"))
 
-    text("retailer", promo.retailer, RETAILER_LEN)
-    text("promo_id_retailer", promo.promo_id_retailer, PROMO_ID_LEN)
-    text("title", promo.title, TEXT_LEN)
+    text("retailer", promo.retailer, _HEADER["retailer"])
+    text("promo_id_retailer", promo.promo_id_retailer, _HEADER["promo_id_retailer"])
+    text("title", promo.title, _HEADER["title"])
     text("description", promo.description, None)
-    text("promo_short_code", promo.promo_short_code, TEXT_LEN)
-    text("target_discounted_group_name", promo.target_discounted_group_name, NAME_LEN)
+    text("promo_short_code", promo.promo_short_code, _HEADER["promo_short_code"])
+    text(
+        "target_discounted_group_name",
+        promo.target_discounted_group_name,
+        _HEADER["target_discounted_group_name"],
+    )
     dec("discount_value", promo.discount_value)
     dec("max_discount", promo.max_discount)
     for i, group in enumerate(promo.promo_groups):
         gp = f"promo_groups[{i}]"
-        text(f"{gp}.name", group.name, NAME_LEN)
+        text(f"{gp}.name", group.name, _GROUP["name"])
         dec(f"{gp}.qty_or_value_min", group.qty_or_value_min)
         dec(f"{gp}.qty_or_value_max", group.qty_or_value_max)
         for j, node in enumerate(group.nodes):
-            text(f"{gp}.promo_group_nodes[{j}].node_id", node.node_id, NODE_ID_LEN)
+            text(f"{gp}.promo_group_nodes[{j}].node_id", node.node_id, _NODE["node_id"])
             dec(f"{gp}.promo_group_nodes[{j}].discount_value", node.discount_value)
     for i, store in enumerate(promo.stores):
         if not store:
             errors.append(ErrorDetail(at(f"stores[{i}]"), "must not be empty"))
-        text(f"stores[{i}]", store, STORE_LEN)
+        text(f"stores[{i}]", store, _LINK["store_id"])
     for i, info in enumerate(promo.special_promo_info):
-        text(f"special_promo_info[{i}].group_qualifier_id", info.group_qualifier_id, QUALIFIER_LEN)
+        text(
+            f"special_promo_info[{i}].group_qualifier_id",
+            info.group_qualifier_id,
+            _SPECIAL["group_qualifier_id"],
+        )
         text(f"special_promo_info[{i}].description", info.description, None)
     for field, value in (
         ("start_date_time", promo.start_date_time),

@@ -32,7 +32,7 @@ from mspromo_engine.model import (
 )
 from mspromo_service.storage.rows import chunks
 from mspromo_service.storage.schema import (
-    DEC_SCALE,
+    decimal_limits,
     header,
     promo_group,
     promo_group_node,
@@ -48,7 +48,7 @@ def _aware(value: datetime, offset: int) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(tz)
 
 
-_QUANTUM = Decimal(1).scaleb(-DEC_SCALE)
+_QUANTUM = Decimal(1).scaleb(-decimal_limits.scale)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -28,7 +28,7 @@ from mspromo_service.storage.ops import (
 )
 from mspromo_service.storage.revisions import bump_revisions
 from mspromo_service.storage.rows import chunks, delete_promotions, utc_now
-from mspromo_service.storage.schema import ID_LEN, header, promo_header_store, store_revision
+from mspromo_service.storage.schema import column_limits, header, promo_header_store, store_revision
 
 T = TypeVar("T")
 MAX_OPS = 10_000
@@ -250,7 +250,9 @@ class SqlRepository:
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
             errors.append(ErrorDetail("limit", f"must be between 1 and {MAX_PAGE_SIZE}"))
         if cursor is not None and (
-            not isinstance(cursor, str) or len(cursor) != ID_LEN or not cursor.isalnum()
+            not isinstance(cursor, str)
+            or len(cursor) != column_limits["promo_header"]["id"]
+            or not cursor.isalnum()
         ):
             errors.append(ErrorDetail("cursor", "not a cursor this listing returned"))
         if errors:

@@ -1,25 +1,25 @@
-"""The tables (SPEC §7) and their column sizes."""
+"""The tables (SPEC §7); their column sizes are the storage limits on input."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-# Column sizes; values longer than these are rejected as input errors, never truncated.
-ID_LEN = 27  # KSUID, base62
-RETAILER_LEN = 128
-PROMO_ID_LEN = 255
-STORE_LEN = 255
-NAME_LEN = 128
-NODE_ID_LEN = 255
-TEXT_LEN = 255
-QUALIFIER_LEN = 255
-DEC_SCALE = 6
-DEC_PRECISION = 20
+# Sizes several columns share. These columns are the one statement of the limits: code
+# that checks or publishes them reads them back (``column_limits``, ``decimal_limits``).
+_ID = 27  # KSUID, base62
+_NAME = 128  # group names, and the target group name that refers to one
+_KEY = 255  # ids clients choose: promo_id_retailer, store, node, qualifier
+_TEXT = 255
+_DEC_PRECISION = 20
+_DEC_SCALE = 6
 
 
 metadata = sa.MetaData(
@@ -49,11 +49,11 @@ def _datetime() -> sa.types.TypeEngine[datetime]:
 
 
 def _decimal() -> sa.Numeric[Decimal]:
-    return sa.Numeric(DEC_PRECISION, DEC_SCALE)
+    return sa.Numeric(_DEC_PRECISION, _DEC_SCALE)
 
 
 def _id() -> sa.String:
-    return sa.String(ID_LEN)
+    return sa.String(_ID)
 
 
 def _header_fk() -> sa.ForeignKey:
@@ -64,12 +64,12 @@ header = sa.Table(
     "promo_header",
     metadata,
     sa.Column("id", _id(), primary_key=True),
-    sa.Column("retailer", sa.String(RETAILER_LEN), nullable=False),
-    sa.Column("promo_id_retailer", sa.String(PROMO_ID_LEN), nullable=False),
+    sa.Column("retailer", sa.String(128), nullable=False),
+    sa.Column("promo_id_retailer", sa.String(_KEY), nullable=False),
     sa.Column("family", sa.String(1), nullable=False),
-    sa.Column("title", sa.String(TEXT_LEN), nullable=False),
+    sa.Column("title", sa.String(_TEXT), nullable=False),
     sa.Column("description", sa.Text(), nullable=False),
-    sa.Column("promo_short_code", sa.String(TEXT_LEN), nullable=False),
+    sa.Column("promo_short_code", sa.String(_TEXT), nullable=False),
     sa.Column("evaluate_criteria", sa.String(1), nullable=False),
     sa.Column("evaluate_priority", sa.Integer(), nullable=True),
     sa.Column("discount_type", sa.String(1), nullable=False),
@@ -87,7 +87,7 @@ header = sa.Table(
     sa.Column("is_happy_hour", sa.Boolean(), nullable=False),
     sa.Column("discounted_group_item_selection_criteria", sa.String(2), nullable=False),
     sa.Column("requisite_groups_item_selection_criteria", sa.String(2), nullable=False),
-    sa.Column("target_discounted_group_name", sa.String(NAME_LEN), nullable=True),
+    sa.Column("target_discounted_group_name", sa.String(_NAME), nullable=True),
     sa.Column("target_discounted_group_qty_min", sa.Integer(), nullable=True),
     sa.Column("layer", sa.Integer(), nullable=False),
     sa.Column("discount_apply_type", sa.String(1), nullable=False),
@@ -106,7 +106,7 @@ promo_group = sa.Table(
     metadata,
     sa.Column("id", _id(), primary_key=True),
     sa.Column("header_id", _id(), _header_fk(), nullable=False),
-    sa.Column("name", sa.String(NAME_LEN), nullable=False),
+    sa.Column("name", sa.String(_NAME), nullable=False),
     sa.Column("qty_or_value_min", _decimal(), nullable=False),
     sa.Column("qty_or_value_max", _decimal(), nullable=True),
     sa.Column("position", sa.Integer(), nullable=False),
@@ -127,7 +127,7 @@ promo_group_node = sa.Table(
     ),
     # Denormalised from the group: set-based loads and deletes by promotion.
     sa.Column("header_id", _id(), _header_fk(), nullable=False, index=True),
-    sa.Column("node_id", sa.String(NODE_ID_LEN), nullable=False),
+    sa.Column("node_id", sa.String(_KEY), nullable=False),
     sa.Column("node_type", sa.String(2), nullable=False),
     sa.Column("is_excluded", sa.Boolean(), nullable=False),
     sa.Column("discount_type", sa.String(1), nullable=True),
@@ -142,7 +142,7 @@ promo_header_store = sa.Table(
     metadata,
     sa.Column("id", _id(), primary_key=True),
     sa.Column("header_id", _id(), _header_fk(), nullable=False, index=True),
-    sa.Column("store_id", sa.String(STORE_LEN), nullable=False),
+    sa.Column("store_id", sa.String(_KEY), nullable=False),
     sa.Column("is_deleted", sa.Boolean(), nullable=False),
     sa.Column("deleted_at", _datetime(), nullable=True),
     sa.Column("created_at", _datetime(), nullable=False),
@@ -156,7 +156,7 @@ special_promo_info = sa.Table(
     metadata,
     sa.Column("id", _id(), primary_key=True),
     sa.Column("header_id", _id(), _header_fk(), nullable=False, index=True),
-    sa.Column("group_qualifier_id", sa.String(QUALIFIER_LEN), nullable=False),
+    sa.Column("group_qualifier_id", sa.String(_KEY), nullable=False),
     sa.Column("description", sa.Text(), nullable=False),
     sa.Column("position", sa.Integer(), nullable=False),
     **_TABLE_OPTIONS,
@@ -165,7 +165,53 @@ special_promo_info = sa.Table(
 store_revision = sa.Table(
     "store_revision",
     metadata,
-    sa.Column("store_id", sa.String(STORE_LEN), primary_key=True),
+    sa.Column("store_id", sa.String(_KEY), primary_key=True),
     sa.Column("revision", sa.BigInteger(), nullable=False),
     **_TABLE_OPTIONS,
 )
+
+
+def _limits() -> dict[str, dict[str, int]]:
+    return {
+        table.name: {
+            column.name: column.type.length
+            for column in table.columns
+            if isinstance(column.type, sa.String) and column.type.length is not None
+        }
+        for table in metadata.sorted_tables
+    }
+
+
+#: Table name -> column name -> the most characters the column holds (``sa.String(n)``
+#: columns only; ``Text`` has no limit). Longer values are input errors, never truncated.
+column_limits: Mapping[str, Mapping[str, int]] = MappingProxyType(
+    {name: MappingProxyType(columns) for name, columns in _limits().items()}
+)
+
+
+@attrs.frozen
+class DecimalLimits:
+    """What the ``NUMERIC(precision, scale)`` columns (all alike) hold."""
+
+    precision: int
+    scale: int
+
+    @property
+    def bound(self) -> Decimal:
+        """Values must stay below this in absolute value."""
+        return Decimal(10) ** (self.precision - self.scale)
+
+
+def _decimal_limits() -> DecimalLimits:
+    found = {
+        (column.type.precision, column.type.scale)
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, sa.Numeric)
+    }
+    ((precision, scale),) = found  # one decimal type for every column
+    assert precision is not None and scale is not None
+    return DecimalLimits(precision, scale)
+
+
+decimal_limits = _decimal_limits()
