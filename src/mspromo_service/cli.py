@@ -270,7 +270,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # What every subcommand but ``evaluate`` imports when it runs.
-_SERVICE_MODULES = ("falcon", "sqlalchemy", "alembic", "gunicorn", "pymysql", "ksuid")
+_SERVICE_MODULES = ("falcon", "sqlalchemy", "alembic", "gunicorn", "pymysql")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
