@@ -24,6 +24,8 @@ from mspromo_engine.recommend import item_recommendations_json, suggestions_json
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.openapi import ROUTES, build_document
 from mspromo_service.resources.common import ApiError, dumps, error_body, loads
+from mspromo_service.resources.console import ConsoleResource, RootResource
+from mspromo_service.resources.describe import DescribeResource
 from mspromo_service.resources.evaluate import StoreRulesResource
 from mspromo_service.resources.health import HealthResource
 from mspromo_service.resources.openapi import OpenApiResource
@@ -273,6 +275,7 @@ def create_app(
     limit = settings.max_body_bytes
     promotion = PromotionResource(repository, cache)
     transaction = TransactionResource(repository, cache, limit)
+    console = ConsoleResource()
     resources: dict[str, object] = {
         "/api/1.0/promotions/": PromotionsResource(repository, cache, limit),
         "/api/1.0/promotions/bulk_transaction/": transaction,
@@ -285,10 +288,14 @@ def create_app(
         "/api/1.0/promotions/item_recommendations/": StoreRulesResource(
             item_recommendations_json, cache, limit
         ),
+        "/api/1.0/promotions/describe/": DescribeResource(limit),
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": promotion,
         "/api/1.0/p/{store_id}/{promo_id_retailer}": promotion,
         "/health_check/": HealthResource(repository),
         "/openapi.json": OpenApiResource(build_document(settings.service_name)),
+        "/": RootResource(),
+        "/console/": console,
+        "/console/{asset}": console,
     }
     assert set(resources) == set(ROUTES), "routes and the OpenAPI document disagree"
     for path, resource in resources.items():

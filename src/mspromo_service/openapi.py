@@ -27,6 +27,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "/api/1.0/p/{store_id}/{promo_id_retailer}": ("GET", "DELETE"),
     "/health_check/": ("GET",),
     "/openapi.json": ("GET",),
+    "/api/1.0/promotions/describe/": ("POST",),
+    "/": ("GET",),
+    "/console/": ("GET",),
+    "/console/{asset}": ("GET",),
 }
 
 
@@ -404,6 +408,30 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "Health": _obj({"status": _enum("ok", "unavailable")}, ("status",)),
+    "DescribeRequest": _obj(
+        {
+            "promotions": _array(_ref("Promotion"), maxItems=1000),
+            "at": _DATETIME,
+            "currency_decimals": {"type": "integer", "minimum": 0, "maximum": 6, "default": 2},
+        },
+        ("promotions",),
+    ),
+    "DescribeResponse": _obj(
+        {
+            "at": _DATETIME,
+            "promotions": _array(
+                _obj(
+                    {
+                        "promo_id_retailer": _STR,
+                        "description": _STR,
+                        "state": _enum("live", "scheduled", "ended", "inactive"),
+                    },
+                    ("promo_id_retailer", "description", "state"),
+                )
+            ),
+        },
+        ("at", "promotions"),
+    ),
 }
 
 
@@ -581,6 +609,17 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/1.0/promotions/describe/": {
+            "post": {
+                "operationId": "describePromotions",
+                "summary": "Each promotion's rule in plain words and its state at `at`",
+                "requestBody": _body("DescribeRequest"),
+                "responses": {
+                    "200": _resp("One sentence and state per promotion", "DescribeResponse"),
+                    **_errors(400, 413),
+                },
+            }
+        },
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": _one_promotion(alias=False),
         "/api/1.0/p/{store_id}/{promo_id_retailer}": _one_promotion(alias=True),
         "/health_check/": {
@@ -592,6 +631,31 @@ def _paths() -> dict[str, Any]:
                     "503": _resp("The database does not answer", "Health"),
                 },
             }
+        },
+        "/": {
+            "get": {
+                "operationId": "root",
+                "summary": "Redirects to the console",
+                "responses": {"302": {"description": "Location: /console/"}},
+            }
+        },
+        "/console/": {
+            "get": {
+                "operationId": "console",
+                "summary": "The web console (SPEC §10): an HTML page over this API",
+                "responses": {"200": {"description": "The page", "content": {"text/html": {}}}},
+            }
+        },
+        "/console/{asset}": {
+            "parameters": [_path_param("asset")],
+            "get": {
+                "operationId": "consoleAsset",
+                "summary": "The console's script and styles",
+                "responses": {
+                    "200": {"description": "A file of the console"},
+                    **_errors(404),
+                },
+            },
         },
         "/openapi.json": {
             "get": {
