@@ -22,9 +22,9 @@ from mspromo_engine.basket import (
 )
 from mspromo_engine.bounds import DEFAULT_LIMITS, Limits
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
+from mspromo_engine.families import RULES
 from mspromo_engine.model import (
     DiscountType,
-    Family,
     Group,
     NodeType,
     Promotion,
@@ -187,7 +187,6 @@ def validate_promotion(
 
     groups = promo.promo_groups
     names = [g.name for g in groups]
-    n = len(groups)
     for i, g in enumerate(groups):
         gp = f"promo_groups[{i}]"
         if not g.name:
@@ -214,31 +213,8 @@ def validate_promotion(
             if not node.node_id:
                 err(f"{gp}.promo_group_nodes[{j}].node_id", "required")
 
-    fam = promo.family
-    target = promo.target_discounted_group_name
-    if fam in (Family.EASY, Family.EASY_PLUS, Family.BASKET_THRESHOLD) and n != 1:
-        err("promo_groups", f"family {fam.value} needs exactly 1 group")
-    elif fam is Family.COMBO and n < 2:
-        err("promo_groups", "family c needs at least 2 groups")
-    elif fam is Family.LINE_SPECIAL and n < 1:
-        err("promo_groups", "family l needs at least 1 group")
-    elif fam is Family.BASKET_TARGET:
-        if n != 2:
-            err("promo_groups", "family t needs exactly 2 groups")
-        if target not in names:
-            err("target_discounted_group_name", "must name one of the promotion's groups")
-    elif fam in (Family.REQUISITE_TARGET, Family.EVEN_MULTILINE):
-        if n == 1:
-            m = promo.target_discounted_group_qty_min
-            if m is None or m < 1:
-                err("target_discounted_group_qty_min", "must be at least 1 with one group")
-            elif m > groups[0].qty_or_value_min:
-                err("target_discounted_group_qty_min", "cannot exceed the group minimum")
-        elif n == 2:
-            if target not in names:
-                err("target_discounted_group_name", "must name one of the promotion's groups")
-        else:
-            err("promo_groups", f"family {fam.value} needs 1 or 2 groups")
+    for field, reason in RULES[promo.family].check_groups(promo):
+        err(field, reason)
     return errors
 
 

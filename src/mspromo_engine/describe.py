@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from mspromo_engine.families import DESCRIBE
+from mspromo_engine.families import RULES
 from mspromo_engine.model import Promotion
 
 __all__ = ["PromotionState", "describe_promotion", "promotion_state"]
@@ -25,7 +25,7 @@ class PromotionState(enum.Enum):
 def describe_promotion(promotion: Promotion, *, currency_decimals: int = 2) -> str:
     """The rule in plain words, money in the currency's decimals:
     ``"Buy 3 PEN, 10.00 off the 3; up to 5 times"``."""
-    return DESCRIBE[promotion.family](promotion, currency_decimals)
+    return RULES[promotion.family].describe(promotion, currency_decimals)
 
 
 def promotion_state(promotion: Promotion, at: datetime) -> PromotionState:

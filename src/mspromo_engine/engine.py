@@ -235,7 +235,7 @@ def run_candidate(candidate: Candidate, view: LayerView) -> Outcome:
     """One promotion on the current view: its family's rule, then the rules every family
     shares — zero-discount applications dropped (SPEC §3.2) and ``max_discount``."""
     promo = candidate.promotion
-    outcome = RULES[promo.family](candidate, view)
+    outcome = RULES[promo.family].apply(candidate, view)
     apps = outcome.applications
     reason = outcome.reason
     if not view.keep_zero:

@@ -26,9 +26,9 @@ from mspromo_engine.basket import Item
 from mspromo_engine.codec import promotion_to_wire, request_from_wire
 from mspromo_engine.eligibility import node_matches
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
+from mspromo_engine.families import RULES
 from mspromo_engine.model import (
     Availability,
-    Family,
     Group,
     Node,
     NodeType,
@@ -179,9 +179,7 @@ def group_accepts(group: Group, item: Item) -> bool:
 
 def _is_value_group(promo: Promotion, group: Group) -> bool:
     """Whether the group's minimum is money: the basket families' spend thresholds."""
-    if promo.family is Family.BASKET_THRESHOLD:
-        return True
-    return promo.family is Family.BASKET_TARGET and group.name != promo.target_discounted_group_name
+    return RULES[promo.family].spend_group(promo, group)
 
 
 def _have(promo: Promotion, group: Group, items: Iterable[Item]) -> Decimal:
@@ -192,7 +190,7 @@ def _have(promo: Promotion, group: Group, items: Iterable[Item]) -> Decimal:
 
 
 def _max_applications(promo: Promotion) -> int:
-    return 1 if promo.family is Family.EASY_PLUS else promo.max_application_limit
+    return RULES[promo.family].max_applications(promo)
 
 
 def item_recommendations(

@@ -1,43 +1,36 @@
-"""One module per family: the rule for that family and little else (SPEC §4)."""
+"""One module per family, each the whole truth about its family (SPEC §4): it declares
+``RULE``, a :class:`~mspromo_engine.families.rule.FamilyRule`. ``RULES`` maps every
+family to its rule, in ``Family`` order; a module here that declares ``RULE`` is
+registered, so adding a family means its module, its ``Family`` member and its docs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from types import MappingProxyType
 
-from mspromo_engine.families import (
-    basket_target,
-    basket_threshold,
-    combo,
-    easy,
-    easy_plus,
-    even_multiline,
-    line_special,
-    requisite_target,
-)
-from mspromo_engine.families.common import FamilyRule
-from mspromo_engine.model import Family, Promotion
+from mspromo_engine.families.rule import FamilyRule
+from mspromo_engine.model import Family
 
-__all__ = ["DESCRIBE", "RULES"]
+__all__ = ["RULES", "FamilyRule", "rule_of"]
 
-RULES: dict[Family, FamilyRule] = {
-    Family.EASY: easy.apply,
-    Family.EASY_PLUS: easy_plus.apply,
-    Family.COMBO: combo.apply,
-    Family.LINE_SPECIAL: line_special.apply,
-    Family.BASKET_THRESHOLD: basket_threshold.apply,
-    Family.BASKET_TARGET: basket_target.apply,
-    Family.REQUISITE_TARGET: requisite_target.apply,
-    Family.EVEN_MULTILINE: even_multiline.apply,
-}
 
-# Each family's rule in plain words (promotion, currency decimals) -> sentence.
-DESCRIBE: dict[Family, Callable[[Promotion, int], str]] = {
-    Family.EASY: easy.describe,
-    Family.EASY_PLUS: easy_plus.describe,
-    Family.COMBO: combo.describe,
-    Family.LINE_SPECIAL: line_special.describe,
-    Family.BASKET_THRESHOLD: basket_threshold.describe,
-    Family.BASKET_TARGET: basket_target.describe,
-    Family.REQUISITE_TARGET: requisite_target.describe,
-    Family.EVEN_MULTILINE: even_multiline.describe,
-}
+def _discover() -> dict[Family, FamilyRule]:
+    found: dict[Family, FamilyRule] = {}
+    for info in pkgutil.iter_modules(__path__):
+        rule = getattr(importlib.import_module(f"{__name__}.{info.name}"), "RULE", None)
+        if isinstance(rule, FamilyRule):
+            if rule.family in found:
+                raise RuntimeError(f"two rules for family {rule.family.value}")
+            found[rule.family] = rule
+    return {f: found[f] for f in Family if f in found}
+
+
+RULES: Mapping[Family, FamilyRule] = MappingProxyType(_discover())
+
+
+def rule_of(family: Family) -> FamilyRule:
+    """The rule of ``family``."""
+    return RULES[family]

@@ -10,7 +10,9 @@ k × threshold applies.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import words
@@ -22,8 +24,17 @@ from mspromo_engine.families.common import (
     application,
     discount_units,
     order_for_discount,
+    targets_per_application,
 )
-from mspromo_engine.model import DiscountType, Promotion
+from mspromo_engine.families.rule import (
+    ExampleDraw,
+    FamilyRule,
+    exactly_groups,
+    group_names,
+    target_names_a_group,
+    wire_group,
+)
+from mspromo_engine.model import DiscountType, Family, Group, Promotion
 from mspromo_engine.money import ZERO
 
 
@@ -101,3 +112,37 @@ def describe(promo: Promotion, decimals: int) -> str:
     spend = words.amount(requisite.qty_or_value_min, decimals)
     text = f"Spend {spend} on {words.products(requisite)}, get {n} {words.products(target)} {offer}"
     return words.with_limits(promo, text, decimals)
+
+
+def _check_groups(promo: Promotion) -> Iterator[tuple[str, str]]:
+    yield from exactly_groups(2)(promo)
+    yield from target_names_a_group(promo)
+
+
+def _spend_group(promo: Promotion, group: Group) -> bool:
+    return group.name != promo.target_discounted_group_name
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    target = draw.choice(["g1", "g2"])
+    threshold = draw.money(60)
+    groups = [
+        wire_group(
+            g, draw.units(1, 2) if g == target else threshold, draw.nodes(everything=g != target)
+        )
+        for g in group_names(2)
+    ]
+    return groups, {"target_discounted_group_name": target}
+
+
+RULE = FamilyRule(
+    Family.BASKET_TARGET,
+    "Basket threshold with discounted target — spend X on g1, get Y from g2 discounted",
+    apply,
+    check_groups=_check_groups,
+    example_groups=_examples,
+    discounted_per_application=targets_per_application,
+    allocates_value=True,
+    spend_group=_spend_group,
+    describe=describe,
+)

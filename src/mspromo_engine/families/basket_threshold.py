@@ -7,6 +7,9 @@ it sees the prices they lowered. Strategy is always ``a``.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import words
 from mspromo_engine.families.common import (
@@ -18,7 +21,8 @@ from mspromo_engine.families.common import (
     application,
     discount_units,
 )
-from mspromo_engine.model import DiscountType, Promotion, Strategy
+from mspromo_engine.families.rule import ExampleDraw, FamilyRule, exactly_groups, wire_group
+from mspromo_engine.model import DiscountType, Family, Group, Node, Promotion, Strategy
 from mspromo_engine.money import ZERO
 
 
@@ -74,3 +78,30 @@ def describe(promo: Promotion, decimals: int) -> str:
             offer += " the lot"
     text = f"Spend {threshold} on {words.products(group)}, {offer}"
     return words.with_limits(promo, text, decimals)
+
+
+def _terms(promo: Promotion, node: Node) -> tuple[DiscountType, Decimal, Strategy]:
+    return promo.discount_type, promo.discount_value, Strategy.ALL_ITEMS
+
+
+def _spend_group(promo: Promotion, group: Group) -> bool:
+    return True
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    threshold = draw.money(100)
+    return [wire_group("g1", threshold, draw.nodes(everything=True))], {}
+
+
+RULE = FamilyRule(
+    Family.BASKET_THRESHOLD,
+    "Basket threshold — spend X, get a discount",
+    apply,
+    check_groups=exactly_groups(1),
+    example_groups=_examples,
+    unit_terms=_terms,
+    allocates_value=True,
+    pooled_applications=True,
+    spend_group=_spend_group,
+    describe=describe,
+)

@@ -4,6 +4,8 @@ one group only) and discounts the whole set together."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from mspromo_engine.families import words
 from mspromo_engine.families.common import (
     Candidate,
@@ -15,7 +17,15 @@ from mspromo_engine.families.common import (
     order_for_discount,
     take_from_every_group,
 )
-from mspromo_engine.model import Promotion
+from mspromo_engine.families.rule import (
+    ExampleDraw,
+    FamilyRule,
+    at_least_groups,
+    group_names,
+    sum_of_group_minima,
+    wire_group,
+)
+from mspromo_engine.model import Family, Promotion
 
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
@@ -44,3 +54,20 @@ def describe(promo: Promotion, decimals: int) -> str:
         decimals,
     )
     return words.with_limits(promo, f"Buy {bundle}, {offer}", decimals)
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    names = group_names(draw.units(2, max(2, draw.max_groups)))
+    return [wire_group(g, draw.units(1, 2), draw.nodes()) for g in names], {}
+
+
+RULE = FamilyRule(
+    Family.COMBO,
+    "Combo — buy N1 of g1 and N2 of g2 (…), get a discount on the bundle",
+    apply,
+    check_groups=at_least_groups(2),
+    example_groups=_examples,
+    discounted_per_application=sum_of_group_minima,
+    allocates_value=True,
+    describe=describe,
+)

@@ -4,7 +4,7 @@ calculator (SPEC §3.2). A family module picks units; this module says how much.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -33,6 +33,7 @@ __all__ = [
     "order_cheapest_first",
     "order_dearest_first",
     "order_for_discount",
+    "targets_per_application",
 ]
 
 
@@ -160,9 +161,6 @@ class Outcome:
     @property
     def total(self) -> Decimal:
         return sum((a.total for a in self.applications), ZERO)
-
-
-FamilyRule = Callable[[Candidate, LayerView], Outcome]
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,3 +296,17 @@ def multi_group_outcome(
         return Outcome(tuple(applications), suggestion)
     reason = Reason.NOT_ENOUGH_UNITS if candidate.all_units else Reason.NO_ELIGIBLE_UNITS
     return Outcome((), suggestion, reason, missing)
+
+
+def targets_per_application(promo: Promotion) -> int | None:
+    """How many target units one application of ``r``, ``m`` or ``t`` discounts: the
+    target group's N with two groups; with one group of N + M, M (at least 1, at most
+    the group). None when the promotion names neither."""
+    groups = promo.promo_groups
+    if len(groups) == 2:
+        target = promo.target_group
+        return None if target is None else max(1, int(target.qty_or_value_min))
+    if promo.target_discounted_group_qty_min is None:
+        return None
+    size = max(1, int(groups[0].qty_or_value_min))
+    return min(max(1, promo.target_discounted_group_qty_min), size)

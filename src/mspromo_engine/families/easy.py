@@ -6,6 +6,8 @@ units beyond the last full multiple get nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import words
 from mspromo_engine.families.common import (
@@ -17,7 +19,14 @@ from mspromo_engine.families.common import (
     discount_units,
     order_for_discount,
 )
-from mspromo_engine.model import Promotion
+from mspromo_engine.families.rule import (
+    ExampleDraw,
+    FamilyRule,
+    exactly_groups,
+    sum_of_group_minima,
+    wire_group,
+)
+from mspromo_engine.model import Family, Promotion
 
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
@@ -58,3 +67,19 @@ def describe(promo: Promotion, decimals: int) -> str:
         decimals,
     )
     return words.with_limits(promo, f"Buy {n} {words.products(group)}, {offer}", decimals)
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    return [wire_group("g1", draw.units(), draw.nodes())], {}
+
+
+RULE = FamilyRule(
+    Family.EASY,
+    "Easy — buy N, get a discount on those N",
+    apply,
+    check_groups=exactly_groups(1),
+    example_groups=_examples,
+    discounted_per_application=sum_of_group_minima,
+    allocates_value=True,
+    describe=describe,
+)

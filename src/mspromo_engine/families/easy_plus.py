@@ -7,6 +7,7 @@ the share v/N and every N-th unit the remainder of its set.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import words
@@ -20,7 +21,8 @@ from mspromo_engine.families.common import (
     discount_units,
     order_for_discount,
 )
-from mspromo_engine.model import DiscountType, Promotion, Strategy
+from mspromo_engine.families.rule import ExampleDraw, FamilyRule, exactly_groups, wire_group
+from mspromo_engine.model import DiscountType, Family, Promotion, Strategy
 from mspromo_engine.money import round_money
 
 
@@ -42,9 +44,7 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     ):
         return Outcome((application(discount_units(view, promo, ordered)),))
     # Strategy a: v is per set of N; shares of v/N with the remainder on every N-th unit.
-    v = promo.discount_value
-    share = round_money(v / n, view.decimals)
-    last = v - share * (n - 1)
+    share, last = set_parts(promo, view.decimals)
     discounts = []
     for k, u in enumerate(ordered, start=1):
         part = last if k % n == 0 else share
@@ -69,3 +69,34 @@ def describe(promo: Promotion, decimals: int) -> str:
     if group.qty_or_value_max is not None:
         text += f" (at most {words.count(group.qty_or_value_max)} units)"
     return words.with_limits(promo, text, decimals)
+
+
+def set_parts(promo: Promotion, decimals: int) -> tuple[Decimal, Decimal]:
+    """With strategy ``a``: the share v/N each unit gets and the remainder every N-th
+    unit gets instead, so each set of N adds up to v exactly."""
+    n = max(1, int(promo.promo_groups[0].qty_or_value_min))
+    share = round_money(promo.discount_value / n, decimals)
+    return share, promo.discount_value - share * (n - 1)
+
+
+def _max_units(promo: Promotion) -> int | None:
+    most = promo.promo_groups[0].qty_or_value_max
+    return None if most is None else int(most)
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    n = draw.units()
+    return [wire_group("g1", n, draw.nodes(), draw.maybe_units(n, n + 3))], {}
+
+
+RULE = FamilyRule(
+    Family.EASY_PLUS,
+    "Easy+ — buy at least N, every unit gets the deal",
+    apply,
+    check_groups=exactly_groups(1),
+    example_groups=_examples,
+    max_units=_max_units,
+    share_parts=set_parts,
+    max_applications=lambda promo: 1,
+    describe=describe,
+)

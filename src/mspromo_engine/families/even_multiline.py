@@ -9,6 +9,7 @@ equal parts (split ``e``), each unit's share clamped to its current price.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from mspromo_engine.families import requisite_target, words
 from mspromo_engine.families.common import (
@@ -21,9 +22,11 @@ from mspromo_engine.families.common import (
     clamp,
     discount_units,
     order_dearest_first,
+    targets_per_application,
 )
-from mspromo_engine.families.requisite_target import plan
-from mspromo_engine.model import Promotion
+from mspromo_engine.families.requisite_target import check_groups, example_groups, plan
+from mspromo_engine.families.rule import ExampleDraw, FamilyRule
+from mspromo_engine.model import Family, Promotion
 from mspromo_engine.money import ZERO, allocate
 
 SPLIT_KEY = "evenly_distributed_multiline_discount_split_type"
@@ -59,3 +62,24 @@ def describe(promo: Promotion, decimals: int) -> str:
     how = "in equal parts" if equal else "in proportion to price"
     text = f"{requisite_target.offer(promo, decimals)}, shared by all {units} units {how}"
     return words.with_limits(promo, text, decimals)
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    groups, header = example_groups(draw)
+    if draw.boolean():
+        header["extra_data"] = {SPLIT_KEY: draw.choice("pe")}
+    return groups, header
+
+
+RULE = FamilyRule(
+    Family.EVEN_MULTILINE,
+    "Evenly distributed multiline — like r, the discount shared by every unit",
+    apply,
+    check_groups=check_groups,
+    example_groups=_examples,
+    # Its targets' discount is computed as r computes it (and only then spread), so the
+    # targets are the units that bound it.
+    discounted_per_application=targets_per_application,
+    allocates_value=True,
+    describe=describe,
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import accumulate
+from typing import Any
 
 from mspromo_engine.families import words
 from mspromo_engine.families.common import (
@@ -21,7 +22,15 @@ from mspromo_engine.families.common import (
     order_for_discount,
     take_from_every_group,
 )
-from mspromo_engine.model import Promotion, Strategy
+from mspromo_engine.families.rule import (
+    ExampleDraw,
+    FamilyRule,
+    at_least_groups,
+    group_names,
+    sum_of_group_minima,
+    wire_group,
+)
+from mspromo_engine.model import DiscountType, Family, Node, Promotion, Strategy
 
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
@@ -34,14 +43,9 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     for units, nodes in zip(candidate.groups, candidate.nodes, strict=True):
         amount_of: dict[int, Decimal] = {}
         for u in order_for_discount(view, promo, view.free(promo, units), criterion):
-            node = nodes[u]
+            kind, value, strategy = node_terms(promo, nodes[u])
             [(_, amount)] = discount_units(
-                view,
-                promo,
-                [u],
-                kind=node.discount_type,
-                value=node.discount_value,
-                strategy=Strategy.EACH_ITEM,
+                view, promo, [u], kind=kind, value=value, strategy=strategy
             )
             if amount > 0:
                 amount_of[u] = amount
@@ -75,3 +79,28 @@ def describe(promo: Promotion, decimals: int) -> str:
             each = " or ".join(f"{node_id} ({d})" for node_id, d in deals.items())
             parts.append(f"{n} of {each}")
     return words.with_limits(promo, "Buy " + " + ".join(parts), decimals)
+
+
+def node_terms(promo: Promotion, node: Node) -> tuple[DiscountType, Decimal, Strategy]:
+    """A unit's discount comes from the node that matched it (else the header's), and
+    is always computed per unit."""
+    kind = node.discount_type or promo.discount_type
+    value = promo.discount_value if node.discount_value is None else node.discount_value
+    return kind, value, Strategy.EACH_ITEM
+
+
+def _examples(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    names = group_names(draw.units(1, max(1, draw.max_groups)))
+    return [wire_group(g, draw.units(1, 2), draw.nodes(overrides=True)) for g in names], {}
+
+
+RULE = FamilyRule(
+    Family.LINE_SPECIAL,
+    "Line special — each group has its own price",
+    apply,
+    check_groups=at_least_groups(1),
+    example_groups=_examples,
+    unit_terms=node_terms,
+    discounted_per_application=sum_of_group_minima,
+    describe=describe,
+)

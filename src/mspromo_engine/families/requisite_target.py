@@ -7,6 +7,9 @@ discounted, the requisites are reported as having qualified it. The unit choice 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import attrs
 
 from mspromo_engine.explain import Reason
@@ -21,10 +24,18 @@ from mspromo_engine.families.common import (
     order_cheapest_first,
     order_dearest_first,
     order_for_discount,
+    targets_per_application,
 )
-from mspromo_engine.model import Promotion, SelectionCriteria
+from mspromo_engine.families.rule import (
+    ExampleDraw,
+    FamilyRule,
+    group_names,
+    target_names_a_group,
+    wire_group,
+)
+from mspromo_engine.model import Family, Promotion, SelectionCriteria
 
-__all__ = ["Plan", "apply", "plan"]
+__all__ = ["RULE", "Plan", "apply", "check_groups", "example_groups", "plan"]
 
 
 @attrs.frozen
@@ -77,9 +88,8 @@ def order_requisites(
 
 def _plan_one_group(candidate: Candidate, view: LayerView) -> Plan:
     promo = candidate.promotion
-    m = int(promo.target_discounted_group_qty_min or 0)
     size = max(1, int(promo.promo_groups[0].qty_or_value_min))
-    m = min(max(m, 1), size)
+    m = targets_per_application(promo) or 1
     n = size - m  # N = 0 gives Easy: every application is M discounted units
     free = view.free(promo, candidate.groups[0])
     k = min(promo.max_application_limit, len(free) // size)
@@ -121,7 +131,7 @@ def _plan_two_groups(candidate: Candidate, view: LayerView) -> Plan:
     target_name = promo.target_discounted_group_name
     ti = next(i for i, g in enumerate(promo.promo_groups) if g.name == target_name)
     ri = 1 - ti
-    m = max(1, int(promo.promo_groups[ti].qty_or_value_min))
+    m = targets_per_application(promo) or 1
     n = int(promo.promo_groups[ri].qty_or_value_min)
     criterion = promo.discounted_group_item_selection_criteria
     targets = order_for_discount(view, promo, view.free(promo, candidate.groups[ti]), criterion)
@@ -182,3 +192,44 @@ _WHICH = {
 def describe(promo: Promotion, decimals: int) -> str:
     """Plain words: "Buy 3 MOUSE, get 2 more free (the cheapest)"."""
     return words.with_limits(promo, offer(promo, decimals), decimals)
+
+
+def check_groups(promo: Promotion) -> Iterator[tuple[str, str]]:
+    """One group of N + M with ``target_discounted_group_qty_min`` M, or two groups with
+    ``target_discounted_group_name`` (SPEC §2; family ``m`` shares it)."""
+    groups = promo.promo_groups
+    if len(groups) == 1:
+        m = promo.target_discounted_group_qty_min
+        if m is None or m < 1:
+            yield "target_discounted_group_qty_min", "must be at least 1 with one group"
+        elif m > groups[0].qty_or_value_min:
+            yield "target_discounted_group_qty_min", "cannot exceed the group minimum"
+    elif len(groups) == 2:
+        yield from target_names_a_group(promo)
+    else:
+        yield "promo_groups", f"family {promo.family.value} needs 1 or 2 groups"
+
+
+def example_groups(draw: ExampleDraw) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    if draw.boolean():
+        get = draw.units(1, 2)
+        buy = draw.units(0, 3)
+        return [wire_group("g1", buy + get, draw.nodes())], {"target_discounted_group_qty_min": get}
+    target = draw.choice(["g1", "g2"])
+    groups = [
+        wire_group(g, draw.units(1, 2) if g == target else draw.units(), draw.nodes())
+        for g in group_names(2)
+    ]
+    return groups, {"target_discounted_group_name": target}
+
+
+RULE = FamilyRule(
+    Family.REQUISITE_TARGET,
+    "Requisite with discounted target — buy N, get M discounted",
+    apply,
+    check_groups=check_groups,
+    example_groups=example_groups,
+    discounted_per_application=targets_per_application,
+    allocates_value=True,
+    describe=describe,
+)

@@ -27,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
 from mspromo_engine.basket import EvaluationRequest
 from mspromo_engine.codec import promotion_from_wire, request_from_wire
+from mspromo_engine.families import RULES
 from mspromo_engine.model import Family, Promotion
 from mspromo_engine.ruleset import RuleSet
 
@@ -104,7 +105,8 @@ _PARTICIPATION: tuple[dict[str, Any], ...] = (
     ),
 )
 _TIMEZONES = ("UTC", "Europe/London", "Asia/Kolkata", "America/New_York")
-_ALL_FAMILIES = tuple(Family)
+_ALL_FAMILIES = tuple(RULES)
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------------------
@@ -368,18 +370,40 @@ def _nodes(
     return out
 
 
-def _group(
-    name: str,
-    minimum: Decimal | int,
-    nodes: list[dict[str, Any]],
-    maximum: int | None = None,
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "qty_or_value_min": str(minimum),
-        "qty_or_value_max": None if maximum is None else str(maximum),
-        "promo_group_nodes": nodes,
-    }
+@attrs.frozen
+class _Draw:
+    """:class:`~mspromo_engine.families.rule.ExampleDraw` over a hypothesis draw."""
+
+    draw: st.DrawFn
+    skus: Sequence[str]
+    categories: Sequence[tuple[str, str]]
+    decimals: int
+    max_groups: int
+
+    def units(self, low: int = 1, high: int = 3) -> int:
+        return self.draw(st.integers(low, high))
+
+    def maybe_units(self, low: int, high: int) -> int | None:
+        return self.draw(st.none() | st.integers(low, high))
+
+    def money(self, max_value: int) -> Decimal:
+        return self.draw(money(self.decimals, max_value=max_value))
+
+    def boolean(self) -> bool:
+        return self.draw(st.booleans())
+
+    def choice(self, options: Sequence[T]) -> T:
+        return self.draw(st.sampled_from(options))
+
+    def nodes(self, *, overrides: bool = False, everything: bool = False) -> list[dict[str, Any]]:
+        return _nodes(
+            self.draw,
+            self.skus,
+            self.categories,
+            self.decimals,
+            overrides=overrides,
+            everything=everything,
+        )
 
 
 @st.composite
@@ -396,54 +420,9 @@ def _promotion_wires(
 ) -> dict[str, Any]:
     family = draw(st.sampled_from(families))
     kind = draw(st.sampled_from("pvf"))
-
-    def nodes(*, overrides: bool = False, everything: bool = False) -> list[dict[str, Any]]:
-        return _nodes(draw, skus, categories, decimals, overrides=overrides, everything=everything)
-
-    def units(low: int = 1, high: int = 3) -> int:
-        return draw(st.integers(low, high))
-
-    def names(n: int) -> list[str]:
-        return [f"g{i + 1}" for i in range(n)]
-
-    header: dict[str, Any] = {}
-    groups: list[dict[str, Any]]
-    if family is Family.EASY:
-        groups = [_group("g1", units(), nodes())]
-    elif family is Family.EASY_PLUS:
-        n = units()
-        groups = [_group("g1", n, nodes(), draw(st.none() | st.integers(n, n + 3)))]
-    elif family is Family.COMBO:
-        groups = [_group(g, units(1, 2), nodes()) for g in names(units(2, max(2, max_groups)))]
-    elif family is Family.LINE_SPECIAL:
-        groups = [
-            _group(g, units(1, 2), nodes(overrides=True))
-            for g in names(units(1, max(1, max_groups)))
-        ]
-    elif family is Family.BASKET_THRESHOLD:
-        threshold = draw(money(decimals, max_value=100))
-        groups = [_group("g1", threshold, nodes(everything=True))]
-    elif family is Family.BASKET_TARGET:
-        target = draw(st.sampled_from(["g1", "g2"]))
-        threshold = draw(money(decimals, max_value=60))
-        groups = [
-            _group(g, units(1, 2) if g == target else threshold, nodes(everything=g != target))
-            for g in names(2)
-        ]
-        header["target_discounted_group_name"] = target
-    else:  # r and m: one group with a target quantity, or two groups with a target name
-        if draw(st.booleans()):
-            get = units(1, 2)
-            buy = units(0, 3)
-            groups = [_group("g1", buy + get, nodes())]
-            header["target_discounted_group_qty_min"] = get
-        else:
-            target = draw(st.sampled_from(["g1", "g2"]))
-            groups = [_group(g, units(1, 2) if g == target else units(), nodes()) for g in names(2)]
-            header["target_discounted_group_name"] = target
-        if family is Family.EVEN_MULTILINE and draw(st.booleans()):
-            split = draw(st.sampled_from("pe"))
-            header["extra_data"] = {"evenly_distributed_multiline_discount_split_type": split}
+    groups, header = RULES[family].example_groups(
+        _Draw(draw, skus, categories, decimals, max_groups)
+    )
 
     max_discount = draw(st.none() | money(decimals, max_value=30))
     priority = draw(st.none() | st.integers(0, 9))
