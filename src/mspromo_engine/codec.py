@@ -265,12 +265,16 @@ wire_prepare(Promotion, _normalise_promotion)
 
 
 def promotion_from_wire(
-    data: Any, *, path: str = "promotion", currency_decimals: int = 2
+    data: Any,
+    *,
+    path: str = "promotion",
+    currency_decimals: int = 2,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Promotion:
     """A validated :class:`Promotion` from its wire dict, or :class:`ValidationError`."""
     if not isinstance(data, Mapping):
         raise ValidationError([ErrorDetail(path, "not a JSON object")])
-    promo = _structure(data, Promotion, path)
+    promo = _structure(data, Promotion, path, limits)
     errors = validate_promotion(promo, path, currency_decimals)
     if errors:
         raise ValidationError(errors)
@@ -319,7 +323,9 @@ def _normalise_item(item: Any) -> Any:
     return out
 
 
-def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
+def request_from_wire(
+    data: Any, *, now: datetime, limits: Limits = DEFAULT_LIMITS
+) -> EvaluationRequest:
     """A validated :class:`EvaluationRequest`; ``now`` is used when ``at`` is absent."""
     if not isinstance(data, Mapping):
         raise ValidationError([ErrorDetail("", "the request body must be a JSON object")])
@@ -343,7 +349,12 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
             basket.pop("id")
         out["basket"] = basket
     overrides = out.pop("promo_override", ())
-    request = _structure(out, EvaluationRequest, "")
+    if isinstance(overrides, list) and len(overrides) > limits.promo_override:
+        # Bounded before a single override is read (each may be a large promotion).
+        raise ValidationError(
+            [ErrorDetail("promo_override", f"at most {limits.promo_override} items")]
+        )
+    request = _structure(out, EvaluationRequest, "", limits)
     errors: list[ErrorDetail] = []
     decimals = request.currency_decimals
     if not 0 <= decimals <= 6:
@@ -358,9 +369,11 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
             request.at.astimezone(zone)
         except OverflowError:
             errors.append(ErrorDetail("at", "out of range in the request's time zone"))
-    if sum(item.qty for item in request.basket.items) > MAX_UNITS:
+    if sum(item.qty for item in request.basket.items) > limits.basket_units:
         # Units are expanded one by one: bound the work one request can ask for.
-        errors.append(ErrorDetail("basket.items", f"more than {MAX_UNITS} units in the basket"))
+        errors.append(
+            ErrorDetail("basket.items", f"more than {limits.basket_units} units in the basket")
+        )
     for i, item in enumerate(request.basket.items):
         p = f"basket.items[{i}]"
         if not item.sku.strip():
@@ -392,7 +405,7 @@ def request_from_wire(data: Any, *, now: datetime) -> EvaluationRequest:
         for i, raw in enumerate(overrides):
             try:
                 promo = promotion_from_wire(
-                    raw, path=f"promo_override[{i}]", currency_decimals=decimals
+                    raw, path=f"promo_override[{i}]", currency_decimals=decimals, limits=limits
                 )
             except ValidationError as exc:
                 errors.extend(exc.errors)

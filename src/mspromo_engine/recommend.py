@@ -35,6 +35,7 @@ from mspromo_engine.model import (
     Promotion,
 )
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire.requests import NodeRef
 
 __all__ = [
     "MAX_SUGGESTION_NODES",
@@ -50,14 +51,6 @@ __all__ = [
 
 MAX_SUGGESTION_NODES = 1000
 _MONEY_PLACES = Decimal("0.001")
-
-
-@attrs.frozen
-class NodeRef:
-    """A product reference: an item (``i``, SKU) or a category value (``c1``…``c7``)."""
-
-    node_id: str
-    node_type: NodeType = NodeType.ITEM
 
 
 @attrs.frozen

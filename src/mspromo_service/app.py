@@ -19,8 +19,8 @@ from typing import Any, Protocol
 import falcon
 import falcon.media
 
-from mspromo_engine import ValidationError, evaluate_json
-from mspromo_engine.recommend import item_recommendations_json, suggestions_json
+from mspromo_engine import ValidationError, wire
+from mspromo_service.contract import EVALUATE, ITEM_RECOMMENDATIONS, SUGGESTIONS
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.openapi import ROUTES, build_document
 from mspromo_service.resources.common import ApiError, dumps, error_body, loads
@@ -63,6 +63,9 @@ class AppSettings(Protocol):
 
     @property
     def service_name(self) -> str: ...
+
+    @property
+    def limits(self) -> wire.Limits: ...
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,22 +276,27 @@ def create_app(
     app.add_error_handler(Conflict, _on_conflict)
 
     limit = settings.max_body_bytes
+    limits = settings.limits
     promotion = PromotionResource(repository, cache)
-    transaction = TransactionResource(repository, cache, limit)
+    transaction = TransactionResource(repository, cache, limit, limits=limits)
     console = ConsoleResource()
+
+    def engine(endpoint: Any) -> StoreRulesResource:
+        return StoreRulesResource(endpoint, cache, limit, limits=limits)
+
     resources: dict[str, object] = {
-        "/api/1.0/promotions/": PromotionsResource(repository, cache, limit),
+        "/api/1.0/promotions/": PromotionsResource(repository, cache, limit, limits=limits),
         "/api/1.0/promotions/bulk_transaction/": transaction,
         "/api/1.0/promotions/transaction/": transaction,
-        "/api/1.0/promotions/evaluate/": StoreRulesResource(evaluate_json, cache, limit),
+        "/api/1.0/promotions/evaluate/": engine(EVALUATE),
         "/api/1.0/promotions/retailer/{retailer}/": RetailerPromotionsResource(repository),
         "/api/1.0/promotions/store/{store_id}/": StorePromotionsResource(repository, cache),
-        "/api/1.0/promotions/bulk/{store_id}/": StorePromotionsByIdsResource(repository, limit),
-        "/api/1.0/promotions/suggestions/": StoreRulesResource(suggestions_json, cache, limit),
-        "/api/1.0/promotions/item_recommendations/": StoreRulesResource(
-            item_recommendations_json, cache, limit
+        "/api/1.0/promotions/bulk/{store_id}/": StorePromotionsByIdsResource(
+            repository, limit, limits=limits
         ),
         "/api/1.0/promotions/describe/": DescribeResource(limit),
+        "/api/1.0/promotions/suggestions/": engine(SUGGESTIONS),
+        "/api/1.0/promotions/item_recommendations/": engine(ITEM_RECOMMENDATIONS),
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": promotion,
         "/api/1.0/p/{store_id}/{promo_id_retailer}": promotion,
         "/health_check/": HealthResource(repository),

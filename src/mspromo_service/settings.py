@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import attrs
 
+from mspromo_engine import wire
+
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_SQLITE_URL", "Settings", "SettingsError"]
 
 DEFAULT_SQLITE_URL = "sqlite:///./mspromo.sqlite3"
@@ -83,6 +85,20 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+# SPEC §7.1 collection limits: each Limits field is read from MSPROMO_MAX_<FIELD>.
+LIMIT_VARIABLES = {f"MSPROMO_MAX_{a.name.upper()}": a.name for a in attrs.fields(wire.Limits)}
+
+
+def _limits(env: Mapping[str, str]) -> wire.Limits:
+    defaults = wire.DEFAULT_LIMITS
+    return wire.Limits(
+        **{
+            field: _positive_int(env, name, getattr(defaults, field))
+            for name, field in LIMIT_VARIABLES.items()
+        }
+    )
+
+
 @attrs.frozen
 class Settings:
     """Everything the service reads from its environment."""
@@ -94,6 +110,7 @@ class Settings:
     deployment_env: str = "local"
     log_dir: str | None = None
     service_name: str = "mspromo"
+    limits: wire.Limits = wire.DEFAULT_LIMITS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,4 +130,5 @@ class Settings:
             deployment_env=_blank_to_none(env.get("DEPLOYMENT_ENV")) or "local",
             log_dir=_blank_to_none(env.get("LOG_DIR")),
             service_name=_blank_to_none(env.get("SERVICE_NAME")) or "mspromo",
+            limits=_limits(env),
         )

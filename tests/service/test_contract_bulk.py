@@ -59,7 +59,7 @@ def test_each_action_structures_into_its_own_class_flat_or_in_a_body() -> None:
     kinds = [type(op) for op in parsed.ops]
     assert kinds == [CreateOp, DeleteOp, UpdateOp, ReplaceNodesOp, ReplaceGroupsOp, UpsertSpecialOp]
     create = parsed.ops[0]
-    assert isinstance(create, CreateOp) and create.promotion.retailer == "acme"
+    assert isinstance(create, CreateOp) and create.body.retailer == "acme"
     update = parsed.ops[2]
     assert isinstance(update, UpdateOp) and update.header.changes() == {"layer": 3}
     special = parsed.ops[5]

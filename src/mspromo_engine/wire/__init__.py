@@ -13,9 +13,15 @@ from mspromo_engine.bounds import (
     bound,
     bound_of,
 )
+from mspromo_engine.codec import default_short_code, validate_promotion
 from mspromo_engine.wire.converter import UNSET, Unset, structure, tag_of
 from mspromo_engine.wire.jsontext import loads
 from mspromo_engine.wire.requests import GroupChange, HeaderUpdate, NodeRef, SuggestionsRequest
+from mspromo_engine.wire.responses import (
+    evaluation_response,
+    recommendations_response,
+    suggestions_response,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -35,7 +41,12 @@ __all__ = [
     "Unset",
     "bound",
     "bound_of",
+    "default_short_code",
+    "evaluation_response",
     "loads",
+    "recommendations_response",
     "structure",
+    "suggestions_response",
     "tag_of",
+    "validate_promotion",
 ]

@@ -12,15 +12,29 @@ from mspromo_service.contract.bulk import (
     UpdateOp,
     UpsertSpecialOp,
 )
+from mspromo_service.contract.requests import (
+    EVALUATE,
+    ITEM_RECOMMENDATIONS,
+    SUGGESTIONS,
+    Endpoint,
+    RetailerIds,
+    parse_promotion,
+)
 
 __all__ = [
+    "EVALUATE",
+    "ITEM_RECOMMENDATIONS",
+    "SUGGESTIONS",
     "BulkOp",
     "BulkTransaction",
     "CreateOp",
     "DeleteOp",
+    "Endpoint",
     "ReplaceGroupsOp",
     "ReplaceNodesOp",
+    "RetailerIds",
     "SpecialInfoChange",
     "UpdateOp",
     "UpsertSpecialOp",
+    "parse_promotion",
 ]

@@ -47,13 +47,13 @@ class CreateOp:
 
     __wire_tag__: ClassVar[tuple[str, str]] = ("action", "c")
     action: str
-    promotion: Promotion
+    body: Promotion  # flat or in "body", errors say ops[i].body.<field>
 
     @staticmethod
     def __wire_prepare__(op: Mapping[str, Any]) -> dict[str, Any]:
         fields = dict(_payload(op))
         action = fields.pop("action", None)
-        return {"action": action, "promotion": fields}
+        return {"action": action, "body": fields}
 
 
 @attrs.frozen

@@ -6,11 +6,10 @@ from typing import ClassVar
 
 import falcon
 
-from mspromo_engine import Promotion, ValidationError, promotion_to_wire
-from mspromo_engine.exceptions import ErrorDetail
+from mspromo_engine import Promotion, promotion_to_wire, wire
+from mspromo_service.contract import RetailerIds, parse_promotion
 from mspromo_service.resources.common import (
     int_param,
-    json_object,
     path_param,
     read_json,
     str_param,
@@ -26,8 +25,6 @@ __all__ = [
     "StorePromotionsResource",
 ]
 
-MAX_RETAILER_IDS = 10_000
-
 
 def _listing(promotions: tuple[Promotion, ...] | list[Promotion]) -> list[dict[str, object]]:
     return [promotion_to_wire(p) for p in promotions]
@@ -38,21 +35,29 @@ class PromotionsResource:
 
     write_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
 
-    def __init__(self, repository: Repository, cache: RulesCache, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        cache: RulesCache,
+        max_body_bytes: int,
+        *,
+        limits: wire.Limits = wire.DEFAULT_LIMITS,
+    ) -> None:
         self._repository = repository
         self._cache = cache
         self._max_body_bytes = max_body_bytes
+        self._limits = limits
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = json_object(read_json(req, self._max_body_bytes), "promotion")
-        promotion = self._repository.create_promotion(body)
+        parsed = parse_promotion(read_json(req, self._max_body_bytes), self._limits)
+        promotion = self._repository.create_promotion(parsed)
         self._cache.invalidate(promotion.stores)
         resp.status = falcon.HTTP_201
         resp.media = promotion_to_wire(promotion)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         page = self._repository.list_promotions(
-            retailer=str_param(req, "retailer"),
+            retailer=str_param(req, "retailer", max_length=wire.RETAILER_LEN),
             store=str_param(req, "store"),
             limit=int_param(req, "limit", default=100, minimum=1, maximum=1000),
             cursor=str_param(req, "cursor", max_length=1024),
@@ -72,7 +77,9 @@ class RetailerPromotionsResource:
         self._repository = repository
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, retailer: str) -> None:
-        promotions = self._repository.promotions_of_retailer(path_param(retailer, "retailer"))
+        promotions = self._repository.promotions_of_retailer(
+            path_param(retailer, "retailer", max_length=wire.RETAILER_LEN)
+        )
         resp.media = {"promotions": _listing(promotions)}
 
 
@@ -100,30 +107,23 @@ class StorePromotionsByIdsResource:
 
     write_methods: ClassVar[frozenset[str]] = frozenset()  # a read that takes a body
 
-    def __init__(self, repository: Repository, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        max_body_bytes: int,
+        *,
+        limits: wire.Limits = wire.DEFAULT_LIMITS,
+    ) -> None:
         self._repository = repository
         self._max_body_bytes = max_body_bytes
+        self._limits = limits
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, store_id: str) -> None:
-        body = json_object(read_json(req, self._max_body_bytes))
-        ids = body.get("retailer_ids")
-        errors: list[ErrorDetail] = []
-        if not isinstance(ids, list):
-            errors.append(ErrorDetail("retailer_ids", "required: a list of strings"))
-        elif len(ids) > MAX_RETAILER_IDS:
-            errors.append(ErrorDetail("retailer_ids", f"at most {MAX_RETAILER_IDS} ids"))
-        else:
-            errors.extend(
-                ErrorDetail(f"retailer_ids[{i}]", "not a non-empty string")
-                for i, v in enumerate(ids)
-                if not isinstance(v, str) or not v
-            )
-        if errors:
-            raise ValidationError(errors)
-        assert isinstance(ids, list)
-        promotions = self._repository.promotions_by_retailer_ids(
-            path_param(store_id, "store_id"), ids
+        store = path_param(store_id, "store_id")
+        body = wire.structure(
+            read_json(req, self._max_body_bytes), RetailerIds, limits=self._limits
         )
+        promotions = self._repository.promotions_by_retailer_ids(store, list(body.retailer_ids))
         resp.media = {"promotions": _listing(promotions)}
 
 

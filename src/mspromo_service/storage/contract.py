@@ -40,9 +40,9 @@ class Repository(Protocol):
     and `mspromo_service.exceptions.Conflict` (-> 409 on create, 400 inside a bulk op).
     Every write is one database transaction: all or nothing."""
 
-    def create_promotion(self, data: Mapping[str, Any]) -> Promotion:
-        """Validate a wire promotion (SPEC §2) and store it with its groups, nodes, store
-        links and special info; returns it with ``promo_id`` (KSUID) assigned."""
+    def create_promotion(self, data: Promotion | Mapping[str, Any]) -> Promotion:
+        """Validate a promotion (parsed, or its wire form, SPEC §2) and store it with its
+        groups, nodes, store links and special info; returns it with ``promo_id`` assigned."""
         ...
 
     def list_promotions(

@@ -92,7 +92,8 @@ def storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
 
 
 def validated(data: Any, path: str) -> Promotion:
-    promo = promotion_from_wire(data, path=path)
+    # An already parsed promotion (the service's contract) only gets the column checks.
+    promo = data if isinstance(data, Promotion) else promotion_from_wire(data, path=path)
     errors = storage_errors(promo, path)
     if errors:
         raise ValidationError(errors)

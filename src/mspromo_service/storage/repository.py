@@ -62,7 +62,7 @@ class SqlRepository:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def create_promotion(self, data: Mapping[str, Any]) -> Promotion:
+    def create_promotion(self, data: Promotion | Mapping[str, Any]) -> Promotion:
         promo = validated(data, "")
 
         def write(conn: Connection) -> Entry:
