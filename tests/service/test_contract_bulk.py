@@ -118,3 +118,18 @@ def test_a_flood_of_bad_ops_lists_one_hundred_errors_and_counts_the_rest() -> No
         wire.structure(body, BulkTransaction)
     assert len(info.value.errors) == 100
     assert info.value.as_body()["errors_omitted"] == 400
+
+
+def test_a_group_of_a_g_op_is_named_by_its_key() -> None:
+    nodes = [{"node_id": "A", "node_type": "zz"}]
+    op = {
+        "action": "g",
+        "promo_id_retailer": "P1",
+        "group_to_nodes": {"g1": {"qty_or_value_min": "1", "nodes": nodes}},
+    }
+    assert errors({"retailer": "acme", "ops": [op]}) == [
+        (
+            "ops[0].group_to_nodes.g1.nodes[0].node_type",
+            "must be one of i, c1, c2, c3, c4, c5, c6, c7",
+        )
+    ]

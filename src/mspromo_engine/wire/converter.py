@@ -419,6 +419,9 @@ def _reason(exc: BaseException, _: type | None) -> str:
     return "invalid value"
 
 
+_MAPPING_KEY = re.compile(r"\['([^'\[\]]*)'\]")
+
+
 def _to_errors(exc: BaseException, root: str, renames: Mapping[str, str]) -> list[ErrorDetail]:
     details = []
     for line in cattrs.transform_error(exc, path="$", format_exception=_reason):
@@ -426,6 +429,7 @@ def _to_errors(exc: BaseException, root: str, renames: Mapping[str, str]) -> lis
         path = root + where[1:] if where.startswith("$") else root
         for old, new in renames.items():
             path = path.replace(old, new)
+        path = _MAPPING_KEY.sub(r".\1", path)  # group_to_nodes['g1'] -> group_to_nodes.g1
         details.append(ErrorDetail(path.lstrip("."), message))
     return details
 
