@@ -2,17 +2,18 @@
 
 Use it with ``gunicorn -c python:mspromo_service.gunicorn_conf mspromo_service.wsgi:app``.
 
-=========================  ===============  ==========================================
-variable                   default          gunicorn setting
-=========================  ===============  ==========================================
-``GUNICORN_BIND_ADDRESS``  ``0.0.0.0:8001``  ``bind``
-``GUNICORN_WORKERS``       ``3``            ``workers`` (gthread worker processes)
-``GUNICORN_THREADS``       ``4``            ``threads`` per worker
-``GUNICORN_LOGLEVEL``      ``info``         ``loglevel``
-``STATSD_HOST``            unset            ``statsd_host`` (metrics only when set)
-``STATSD_PORT``            ``8125``         port of ``statsd_host``
-``SERVICE_NAME``           ``mspromo``      ``statsd_prefix``
-=========================  ===============  ==========================================
+===========================  ===============  ==========================================
+variable                     default          gunicorn setting
+===========================  ===============  ==========================================
+``GUNICORN_BIND_ADDRESS``    ``0.0.0.0:8001``  ``bind``
+``GUNICORN_WORKERS``         ``3``            ``workers`` (gthread worker processes)
+``GUNICORN_THREADS``         ``4``            ``threads`` per worker
+``GUNICORN_LOGLEVEL``        ``info``         ``loglevel``
+``STATSD_HOST``              unset            ``statsd_host`` (metrics only when set)
+``STATSD_PORT``              ``8125``         port of ``statsd_host``
+``SERVICE_NAME``             ``mspromo``      ``statsd_prefix``
+``GUNICORN_CONTROL_SOCKET``  unset            ``control_socket`` (off unless a path is given)
+===========================  ===============  ==========================================
 
 Every value is read when this module is imported, so it holds no secret and no state.
 """
@@ -56,6 +57,14 @@ keepalive: int = 5
 # Import the application once in the arbiter; workers fork from it (copy-on-write).
 preload_app: bool = True
 proc_name: str = service_name
+
+# gunicorn 27 opens a control socket at $HOME/.gunicorn/gunicorn.ctl by default: one path
+# shared by every instance of the same user, so stopping one removed the others' socket.
+# Off unless GUNICORN_CONTROL_SOCKET names a path for this instance.
+_control_socket = _env("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable: bool = not _control_socket
+if _control_socket:
+    control_socket: str = _control_socket
 
 # Metrics go to a statsd/DogStatsD agent only when STATSD_HOST is set (and not blank).
 _statsd_host = _env("STATSD_HOST", "")

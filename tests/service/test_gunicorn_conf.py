@@ -20,6 +20,7 @@ ENV_VARS = (
     "STATSD_PORT",
     "SERVICE_NAME",
     "GUNICORN_ACCESS_LOG",
+    "GUNICORN_CONTROL_SOCKET",
 )
 
 
@@ -146,3 +147,13 @@ def test_post_fork_drops_pooled_connections_inherited_from_the_arbiter(
     monkeypatch.setitem(sys.modules, "mspromo_service.wsgi", wsgi)
     load_conf().post_fork(None, None)
     assert calls == [False]
+
+
+def test_control_socket_is_off_unless_a_path_is_given(load_conf) -> None:
+    # gunicorn 27's default control socket is one path per user ($HOME/.gunicorn): shared
+    # by every instance, so it stays off unless this instance is given its own path.
+    conf = load_conf()
+    assert conf.control_socket_disable is True
+    conf = load_conf(GUNICORN_CONTROL_SOCKET="/run/mspromo/gunicorn.ctl")
+    assert conf.control_socket_disable is False
+    assert conf.control_socket == "/run/mspromo/gunicorn.ctl"

@@ -64,6 +64,9 @@ def server(tmp_path: Path) -> Iterator[str]:
         "MSPROMO_DATABASE_URL": url,
         "MSPROMO_ADMIN_TOKEN": TOKEN,
         "MSPROMO_RULES_MAX_STALENESS": "1",
+        # Where gunicorn 27 would put its shared default control socket (it must not).
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": "",
     }
     log = (tmp_path / "gunicorn.log").open("wb")
     proc = subprocess.Popen(
@@ -108,6 +111,13 @@ def server(tmp_path: Path) -> Iterator[str]:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(STOP_TIMEOUT)
         log.close()
+
+
+def test_no_control_socket_shared_between_instances(server: str, tmp_path: Path) -> None:
+    # gunicorn 27 defaults to $HOME/.gunicorn/gunicorn.ctl, one path for every instance of
+    # the user: stopping one instance removed another's socket. The config turns it off.
+    assert _call(server, "GET", "/health_check/")[0] == 200
+    assert not (tmp_path / ".gunicorn").exists()
 
 
 def test_create_evaluate_health_over_http(server: str) -> None:
