@@ -10,9 +10,9 @@
 -- No password appears here: the users come from the container's environment.
 
 CREATE DATABASE IF NOT EXISTS `mspromo`
-    CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci;
+    CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE DATABASE IF NOT EXISTS `mspromo_test`
-    CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci;
+    CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 -- The application user is the one non-root account the entrypoint created for any host.
 SET @app_user = (
