@@ -57,9 +57,13 @@ def serve(session: nox.Session) -> None:
     Without MSPROMO_DATABASE_URL / MYSQL_* the database is a SQLite file in the working
     directory. Arguments after ``--`` go to ``mspromo serve``.
     """
+    session.log("installing mspromo with its service extra into .nox/serve (first run: a minute)")
     session.install("-e", ".[service]")
+    session.log("migrating the database (MSPROMO_DATABASE_URL, else ./mspromo.sqlite3)")
     session.run("mspromo", "db", "upgrade")
+    session.log("loading the example promotions into store s-1 (existing ones are kept)")
     session.run("mspromo", "load-examples")
+    session.log("starting gunicorn; it prints the API and console URLs when it is ready")
     session.run("mspromo", "serve", *session.posargs)
 
 

@@ -12,6 +12,9 @@ from mspromo_engine.exceptions import ErrorDetail, MspromoError, ValidationError
 from mspromo_engine.model import Group, Node, Promotion, SpecialPromoInfo
 from mspromo_engine.ruleset import RuleSet
 
+# The distribution's version; `cz bump` rewrites it with pyproject's (tool.commitizen).
+__version__ = "0.1.0"
+
 __all__ = [
     "Basket",
     "Category",
@@ -27,6 +30,7 @@ __all__ = [
     "SpecialPromoInfo",
     "Unit",
     "ValidationError",
+    "__version__",
     "describe_promotion",
     "evaluate",
     "evaluate_json",

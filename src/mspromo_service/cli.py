@@ -21,7 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mspromo_engine import RuleSet, ValidationError, evaluate_json, promotion_from_wire
+from mspromo_engine import (
+    RuleSet,
+    ValidationError,
+    __version__,
+    evaluate_json,
+    promotion_from_wire,
+)
 from mspromo_engine.codec import json_default
 from mspromo_engine.exceptions import ErrorDetail
 
@@ -212,6 +218,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mspromo", description="mspromo promotion engine and service."
     )
+    parser.add_argument("--version", action="version", version=f"mspromo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser(

@@ -129,3 +129,21 @@ def post_fork(server: Any, worker: Any) -> None:
     wsgi = sys.modules.get("mspromo_service.wsgi")
     if wsgi is not None:
         wsgi.repository.engine.dispose(close=False)
+
+
+def when_ready(server: Any) -> None:
+    """Say where the service answers, once it listens (``./dev serve`` shows this)."""
+    import sys
+
+    for address in server.cfg.bind:
+        host, _, port = address.rpartition(":")
+        if address.startswith(("unix:", "fd://")) or not port:
+            continue
+        host = "localhost" if host in ("0.0.0.0", "", "[::]") else host
+        base = f"http://{host}:{port}"
+        print(
+            f"mspromo is ready: API {base}/api/1.0/promotions/ (described at {base}/openapi.json)"
+            f", console {base}/console/",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -60,6 +60,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 OUTPUT = Path(os.environ.get("MSPROMO_TEST_OUTPUT", ROOT / "test-output"))
+SERVE_LOGS: dict[str, Path] = {}  # base URL -> the output of its `mspromo serve`
 
 
 def _free_port() -> int:
@@ -119,6 +120,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
             raise RuntimeError((work / "serve.log").read_text())
         time.sleep(0.2)
+    SERVE_LOGS[base] = work / "serve.log"
     try:
         yield base
     finally:
@@ -496,3 +498,9 @@ def test_the_page_its_script_and_styles_come_from_the_service(server: str) -> No
             assert "http://" not in body and "https://" not in body
     with urllib.request.urlopen(server + "/") as r:  # redirected
         assert r.url == server + "/console/"
+
+
+def test_serve_says_where_the_api_and_the_console_are(server: str) -> None:
+    log = SERVE_LOGS[server].read_text()
+    assert f"API {server}/api/1.0/promotions/" in log
+    assert f"console {server}/console/" in log
