@@ -4,7 +4,7 @@ calculator (SPEC §3.2). A family module picks units; this module says how much.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -182,12 +182,20 @@ def order_dearest_first(view: LayerView, promo: Promotion, units: Iterable[int])
 
 
 def order_for_discount(
-    view: LayerView, promo: Promotion, units: Iterable[int], criterion: SelectionCriteria
+    view: LayerView,
+    promo: Promotion,
+    units: Iterable[int],
+    criterion: SelectionCriteria,
+    amounts: Mapping[int, Decimal] | None = None,
 ) -> list[int]:
     """Units in the order a discounted group takes them: favour retailer takes the
-    cheapest first; favour customer and most expensive take the dearest first."""
+    cheapest first, most expensive the dearest first. Favour customer takes the largest
+    discount first (SPEC §3.3, meant literally): by ``amounts``, each unit's own discount,
+    when the family knows it, else the dearest first. Ties: the unit index."""
     if criterion is SelectionCriteria.FAVOUR_RETAILER:
         return order_cheapest_first(view, promo, units)
+    if criterion is SelectionCriteria.FAVOUR_CUSTOMER and amounts is not None:
+        return sorted(units, key=lambda u: (-amounts[u], u))
     return order_dearest_first(view, promo, units)
 
 

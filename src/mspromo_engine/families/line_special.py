@@ -38,18 +38,20 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     criterion = promo.discounted_group_item_selection_criteria
     needs = [max(1, int(g.qty_or_value_min)) for g in promo.promo_groups]
     # Per group, the discount of each unit by the node that matched it there; units whose
-    # discount would be zero are left out of the group's queue.
+    # discount would be zero are left out of the group's queue. Favour customer orders
+    # the queue by these amounts: a node's own value does not grow with the price.
     amounts: list[dict[int, Decimal]] = []
     for units, nodes in zip(candidate.groups, candidate.nodes, strict=True):
         amount_of: dict[int, Decimal] = {}
-        for u in order_for_discount(view, promo, view.free(promo, units), criterion):
+        for u in view.free(promo, units):
             kind, value, strategy = node_terms(promo, nodes[u])
             [(_, amount)] = discount_units(
                 view, promo, [u], kind=kind, value=value, strategy=strategy
             )
             if amount > 0:
                 amount_of[u] = amount
-        amounts.append(amount_of)
+        ordered = order_for_discount(view, promo, amount_of, criterion, amount_of)
+        amounts.append({u: amount_of[u] for u in ordered})
     sets, missing = take_from_every_group(
         [list(a) for a in amounts], needs, promo.max_application_limit
     )
