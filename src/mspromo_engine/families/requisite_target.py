@@ -96,18 +96,22 @@ def _plan_one_group(candidate: Candidate, view: LayerView) -> Plan:
     criterion = promo.discounted_group_item_selection_criteria
     sets: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     if criterion is SelectionCriteria.FAVOUR_CUSTOMER:
-        # Dearest first, cut into sets of N + M; the M cheapest of each set are discounted.
+        # Dearest first, cut into sets of N + M; the M cheapest of each set are discounted
+        # (equal prices: the earlier units, SPEC §3.3), the others are its requisites.
         dearest = order_dearest_first(view, promo, free)
         for i in range(k):
             chunk = dearest[i * size : (i + 1) * size]
-            sets.append((tuple(chunk[n:]), tuple(chunk[:n])))
+            targets = order_cheapest_first(view, promo, chunk)[:m]
+            sets.append((tuple(targets), tuple(u for u in chunk if u not in targets)))
     elif criterion is SelectionCriteria.FAVOUR_RETAILER:
-        # The k×M cheapest are discounted, the k×N most expensive are the requisites.
+        # The k×M cheapest are discounted, the k×N most expensive of the rest are the
+        # requisites; equal prices go by unit order both ways (SPEC §3.3).
         cheapest = order_cheapest_first(view, promo, free)
-        requisites = cheapest[len(cheapest) - k * n :][::-1] if n else []
+        targets = cheapest[: k * m]
+        requisites = order_dearest_first(view, promo, cheapest[k * m :])[: k * n]
         for i in range(k):
             sets.append(
-                (tuple(cheapest[i * m : (i + 1) * m]), tuple(requisites[i * n : (i + 1) * n]))
+                (tuple(targets[i * m : (i + 1) * m]), tuple(requisites[i * n : (i + 1) * n]))
             )
     else:
         # Most expensive: the k×M dearest are discounted, requisites from the rest.

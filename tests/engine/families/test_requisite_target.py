@@ -131,3 +131,46 @@ def test_suggests_the_units_missing_for_the_first_application() -> None:
     [explanation] = wire.body["explanations"]
     assert explanation["code"] == "not_enough_units"
     assert explanation["missing_qty"] == 2
+
+
+def test_favour_retailer_takes_the_earlier_of_equal_priced_requisites() -> None:
+    # Issue 11: buy 1 get 1 free on A, B, C; B and C cost the same, so B (the earlier line)
+    # is the requisite and C stays free for the 50 % promotion that follows.
+    half_off_c = promo("HALF", "p", group("g1", 1, node("C")), discount_value="50")
+    wire = evaluate(
+        [item("A", "5.00"), item("B", "10.00"), item("C", "10.00")],
+        {**buy_get(1, 1), "evaluate_priority": 1},
+        {**half_off_c, "evaluate_priority": 2},
+    )
+    assert wire.unit_discounts("A") == [D("5.00")]
+    assert wire.requisite_qty("B") == 1
+    assert wire.unit_discounts("C") == [D("5.00")]
+    assert wire.discount == D("10.00")
+
+
+def test_equal_prices_across_lines_discount_the_earlier_line_under_every_criterion() -> None:
+    # Two lines at the same price, buy 1 get 1 free: whichever criterion, the discounted
+    # unit is the earlier line's (line order breaks the tie) and the later one qualifies.
+    for criterion in ("l", "lc", "m"):
+        for lines in (
+            [item("A", "10.00"), item("B", "10.00")],
+            [item("B", "10.00"), item("A", "10.00")],
+        ):
+            wire = evaluate(
+                lines, buy_get(1, 1, discounted_group_item_selection_criteria=criterion)
+            )
+            assert wire.unit_discounts("A") == [D("10.00")], criterion
+            assert wire.requisite_qty("B") == 1, criterion
+
+
+def test_equal_priced_units_of_one_line_split_into_targets_and_requisites() -> None:
+    for criterion in ("l", "lc", "m"):
+        wire = evaluate(
+            [item("A", "10.00", 7)],
+            buy_get(
+                2, 1, max_application_limit=2, discounted_group_item_selection_criteria=criterion
+            ),
+        )
+        assert wire.unit_discounts("A") == [D("10.00")] * 2, criterion
+        assert wire.requisite_qty("A") == 4, criterion
+        assert wire.remaining_qty("A") == 1, criterion
