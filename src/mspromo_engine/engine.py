@@ -261,18 +261,21 @@ def _cap(
     apps: Iterable[Application], cap: Decimal, decimals: int
 ) -> tuple[Application, ...] | None:
     """Re-allocate ``cap`` over the units in proportion to their discounts when the total
-    is over it; None when the cap does not bite."""
+    is over it; None when the cap does not bite. Largest discount first, ties by unit
+    then application, so the remainder lands on the smallest; no unit gets more than it
+    had (docs/decisions.md)."""
     apps = tuple(apps)
     flat = [(i, u, d) for i, a in enumerate(apps) for u, d in a.discounts]
     total = sum((d for _, _, d in flat), ZERO)
     if total <= cap:
         return None
     # Only units that had a discount share the cap (none of it lands on a zero).
-    discounted = [(i, u, d) for i, u, d in flat if d > 0]
+    discounted = sorted(((i, u, d) for i, u, d in flat if d > 0), key=lambda e: (-e[2], e[1], e[0]))
+    amounts = [d for _, _, d in discounted]
     shares = dict(
         zip(
             ((i, u) for i, u, _ in discounted),
-            allocate(cap, [d for _, _, d in discounted], decimals),
+            allocate(cap, amounts, decimals, amounts),
             strict=True,
         )
     )

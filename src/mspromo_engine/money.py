@@ -30,12 +30,42 @@ def round_money(amount: Decimal, decimals: int) -> Decimal:
     return _quantize(amount, q if q is not None else quantum(decimals))
 
 
-def allocate(total: Decimal, weights: Sequence[Decimal], decimals: int) -> list[Decimal]:
+def allocate(
+    total: Decimal,
+    weights: Sequence[Decimal],
+    decimals: int,
+    caps: Sequence[Decimal] | None = None,
+) -> list[Decimal]:
     """Split ``total`` over parts in proportion to ``weights``.
 
     Every part but the last gets its rounded share; the last gets the remainder, so the
     parts always add up to ``total`` exactly. When all weights are zero the split is equal.
+
+    With ``caps`` no part exceeds its cap: a part that would is set to its cap and what it
+    could not take is split again over the other parts, in proportion to their weights,
+    until nothing is over (docs/decisions.md, "capped shares move"). The parts then add
+    up to ``min(total, sum(caps))``.
     """
+    if caps is None:
+        return _split(total, weights, decimals)
+    parts = [ZERO] * len(weights)
+    open_parts = list(range(len(weights)))
+    left = total
+    while open_parts:
+        split = _split(left, [weights[i] for i in open_parts], decimals)
+        over = {i for i, part in zip(open_parts, split, strict=True) if part > caps[i]}
+        if not over:
+            for i, part in zip(open_parts, split, strict=True):
+                parts[i] = part
+            break
+        for i in over:
+            parts[i] = caps[i]
+            left -= caps[i]
+        open_parts = [i for i in open_parts if i not in over]
+    return parts
+
+
+def _split(total: Decimal, weights: Sequence[Decimal], decimals: int) -> list[Decimal]:
     n = len(weights)
     if n == 0:
         return []

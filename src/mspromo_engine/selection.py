@@ -437,8 +437,15 @@ def _share_ceiling(promo: Promotion, view: LayerView, mask: int) -> Callable[[in
     per_application = _discounted_per_application(promo)
     if promo.family not in _PROPORTIONAL or per_application is None:
         return None
-    references = [view.reference(promo, u) for u in _bits(mask)]
+    units = _bits(mask)
+    references = [view.reference(promo, u) for u in units]
     if not references or min(references) <= 0:
+        return None
+    # A share over a unit's final price moves to the other units (``allocate`` with
+    # caps), so the price ratio bounds a share only when R is every unit's final price:
+    # then all shares fit (v <= sum of R) or all are capped at their prices.
+    finals = view.finals
+    if any(r != finals[u] for r, u in zip(references, units, strict=True)):
         return None
     k = per_application
     r_min = min(references)

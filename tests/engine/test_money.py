@@ -82,3 +82,26 @@ def test_allocated_parts_add_up_to_the_total_exactly(
     assert sum(result, D(0)) == total
     # Every part, the last one too, is a whole number of the currency's smallest unit.
     assert all(p == round_money(p, decimals) for p in result)
+
+
+def test_allocate_with_caps_moves_what_a_part_cannot_take_to_the_others() -> None:
+    assert allocate(D("30"), [D(40), D(40)], 2, [D(40), D(5)]) == [D("25"), D("5")]
+    assert allocate(D("9"), [D(1)] * 3, 2, [D(1), D(10), D(10)]) == [D(1), D(4), D(4)]
+    assert allocate(D("50"), [D(1), D(1)], 2, [D(10), D(5)]) == [D(10), D(5)]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5_000), st.integers(0, 5_000)), min_size=1, max_size=8),
+    st.integers(0, 20_000),
+    st.sampled_from([0, 2, 3]),
+)
+@settings(max_examples=300)
+def test_capped_parts_never_exceed_their_caps_and_add_up_to_what_fits(
+    pairs: list[tuple[int, int]], total: int, decimals: int
+) -> None:
+    weights = [D(w).scaleb(-decimals) for w, _ in pairs]
+    caps = [D(c).scaleb(-decimals) for _, c in pairs]
+    amount = D(total).scaleb(-decimals)
+    parts = allocate(amount, weights, decimals, caps)
+    assert all(D(0) <= p <= c for p, c in zip(parts, caps, strict=True))
+    assert sum(parts, D(0)) == min(amount, sum(caps, D(0)))

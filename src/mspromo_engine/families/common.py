@@ -28,6 +28,7 @@ __all__ = [
     "Outcome",
     "Suggestion",
     "allocate_over",
+    "allocate_weighted",
     "clamp",
     "discount_units",
     "order_cheapest_first",
@@ -214,10 +215,20 @@ def allocate_over(
     view: LayerView, promo: Promotion, units: Sequence[int], total: Decimal
 ) -> list[tuple[int, Decimal]]:
     """``total`` over ``units`` in proportion to R, dearest first so that the remainder
-    lands on the cheapest unit (SPEC §3.4, §4 Combo example), each clamped."""
+    lands on the cheapest unit (SPEC §3.4, §4 Combo example). No unit gets more than its
+    current price; what it cannot take goes to the other units (docs/decisions.md)."""
     ordered = order_dearest_first(view, promo, units)
-    parts = allocate(total, view.references(promo, ordered), view.decimals)
-    return [(u, clamp(p, view.finals[u])) for u, p in zip(ordered, parts, strict=True)]
+    return allocate_weighted(view, ordered, total, view.references(promo, ordered))
+
+
+def allocate_weighted(
+    view: LayerView, ordered: Sequence[int], total: Decimal, weights: Sequence[Decimal]
+) -> list[tuple[int, Decimal]]:
+    """``total`` over ``ordered`` units by ``weights``, each part at most the unit's final
+    price, the excess moved to the others; a negative total gives nothing."""
+    finals = view.finals
+    parts = allocate(total, weights, view.decimals, [finals[u] for u in ordered])
+    return [(u, clamp(p, finals[u])) for u, p in zip(ordered, parts, strict=True)]
 
 
 def discount_units(

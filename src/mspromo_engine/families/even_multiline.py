@@ -3,7 +3,7 @@ every unit of the application (SPEC §4).
 
 Units are chosen as ``r`` chooses them; the discount ``r`` would give the targets is then
 spread over all N + M units, in proportion to price (split ``p``, the default) or in
-equal parts (split ``e``), each unit's share clamped to its current price.
+equal parts (split ``e``); a share over a unit's current price goes to the others.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from mspromo_engine.families.common import (
     LayerView,
     Outcome,
     allocate_over,
+    allocate_weighted,
     application,
-    clamp,
     discount_units,
     order_dearest_first,
     targets_per_application,
@@ -27,7 +27,7 @@ from mspromo_engine.families.common import (
 from mspromo_engine.families.requisite_target import check_groups, example_groups, plan
 from mspromo_engine.families.rule import ExampleDraw, FamilyRule
 from mspromo_engine.model import Family, Promotion
-from mspromo_engine.money import ZERO, allocate
+from mspromo_engine.money import ZERO
 
 SPLIT_KEY = "evenly_distributed_multiline_discount_split_type"
 
@@ -49,9 +49,10 @@ def _spread(
 ) -> list[tuple[int, Decimal]]:
     if promo.extra.get(SPLIT_KEY) == "e":
         # Equal parts, dearest first so the rounding remainder lands on the cheapest unit.
+        # A share over a unit's price goes to the others, so the application gives
+        # what r would whenever the units' prices allow it.
         ordered = order_dearest_first(view, promo, units)
-        parts = allocate(total, [Decimal(1)] * len(ordered), view.decimals)
-        return [(u, clamp(d, view.finals[u])) for u, d in zip(ordered, parts, strict=True)]
+        return allocate_weighted(view, ordered, total, [Decimal(1)] * len(ordered))
     return allocate_over(view, promo, units, total)
 
 

@@ -67,3 +67,34 @@ def test_suggests_the_units_missing_for_the_next_application() -> None:
     wire = evaluate([item("PEN", "15.00", 4)], pens(discount_value="10", max_application_limit=2))
     [suggestion] = wire.suggestions("PEN")
     assert suggestion["missing_qty"] == 2
+
+
+def on_sale(sku: str, mrp: str, sp: str) -> dict[str, object]:
+    return {**item(sku, mrp), "sp": sp}
+
+
+def test_value_off_for_the_set_moves_a_share_a_unit_cannot_take_to_the_other_unit() -> None:
+    # 30.00 off two units, allocated by MRP (15.00 each); the one on sale at 5.00 can take
+    # only 5.00, so the other takes 25.00 and the set still gets 30.00 off.
+    wire = evaluate(
+        [on_sale("A", "40.00", "40.00"), on_sale("B", "40.00", "5.00")],
+        promo(
+            "SET", "e", group("g1", 2, node("A"), node("B")), discount_type="v", discount_value="30"
+        ),
+    )
+    assert wire.line_discount("A") == D("25.00")
+    assert wire.line_discount("B") == D("5.00")
+
+
+def test_fixed_price_for_the_set_is_met_when_a_unit_cannot_take_its_share() -> None:
+    # The set (45.00 now) should cost 20.00: 25.00 off, 12.50 each by MRP, but B costs
+    # only 5.00, so A takes 20.00 and the set costs exactly 20.00.
+    wire = evaluate(
+        [on_sale("A", "40.00", "40.00"), on_sale("B", "40.00", "5.00")],
+        promo(
+            "SET", "e", group("g1", 2, node("A"), node("B")), discount_type="f", discount_value="20"
+        ),
+    )
+    assert wire.unit_finals("A") == [D("20.00")]
+    assert wire.unit_finals("B") == [D("0.00")]
+    assert wire.total_after_promos == D("20.00")

@@ -102,3 +102,50 @@ def test_two_groups_share_the_target_discount_with_the_requisite() -> None:
     assert wire.line_discount("PHONE") == D("9.62")
     assert wire.line_discount("CASE") == D("0.38")
     assert wire.requisite_qty("PHONE") == 0
+
+
+def dear_target_cheap_requisite(split: str) -> dict[str, object]:
+    """Buy 1 get 1 free, most expensive: the 100.00 unit is free, the 10.00 one qualifies."""
+    return promo(
+        "EVEN",
+        "m",
+        group("g1", 2, node("ALL")),
+        target_discounted_group_qty_min=1,
+        discount_value="100",
+        discounted_group_item_selection_criteria="m",
+        extra_data={"evenly_distributed_multiline_discount_split_type": split},
+    )
+
+
+def test_equal_split_passes_a_capped_share_to_the_other_units() -> None:
+    # r would give 100.00; halves of 50.00 do not fit the 10.00 unit, so it pays nothing
+    # and the 100.00 unit takes the other 90.00: the application gives what r gives.
+    wire = evaluate(
+        [item("DEAR", "100.00"), item("CHEAP", "10.00")], dear_target_cheap_requisite("e")
+    )
+    assert wire.line_discount("CHEAP") == D("10.00")
+    assert wire.line_discount("DEAR") == D("90.00")
+    assert wire.discount == D("100.00")
+
+
+def test_price_split_passes_a_capped_share_to_the_other_units() -> None:
+    # Shares by MRP (100 : 100) do not fit the unit on sale at 10.00.
+    wire = evaluate(
+        [item("DEAR", "100.00"), {**item("SALE", "100.00"), "sp": "10.00"}],
+        dear_target_cheap_requisite("p"),
+    )
+    assert wire.line_discount("SALE") == D("10.00")
+    assert wire.line_discount("DEAR") == D("90.00")
+    assert wire.discount == D("100.00")
+
+
+def test_equal_split_of_equal_prices_is_the_same_under_every_criterion() -> None:
+    for criterion in ("l", "lc", "m"):
+        wire = evaluate(
+            [item("A", "10.00", 3)],
+            {
+                **dear_target_cheap_requisite("e"),
+                "discounted_group_item_selection_criteria": criterion,
+            },
+        )
+        assert wire.unit_discounts("A") == [D("5.00")] * 2, criterion
