@@ -195,8 +195,16 @@ def order_for_discount(
     when the family knows it, else the dearest first. Ties: the unit index."""
     if criterion is SelectionCriteria.FAVOUR_RETAILER:
         return order_cheapest_first(view, promo, units)
-    if criterion is SelectionCriteria.FAVOUR_CUSTOMER and amounts is not None:
-        return sorted(units, key=lambda u: (-amounts[u], u))
+    if criterion is SelectionCriteria.FAVOUR_CUSTOMER:
+        if amounts is None and (
+            promo.discount_type is DiscountType.PERCENT
+            or promo.discount_type_strategy is Strategy.EACH_ITEM
+        ):
+            # Each unit's discount is its own (SPEC §3.2): a percentage of R clamped to
+            # the final price, or v × weight, which need not grow with the price.
+            amounts = dict(discount_units(view, promo, list(units)))
+        if amounts is not None:
+            return sorted(units, key=lambda u: (-amounts[u], u))
     return order_dearest_first(view, promo, units)
 
 
