@@ -95,7 +95,7 @@ def test_allocate_with_caps_moves_what_a_part_cannot_take_to_the_others() -> Non
     st.integers(0, 20_000),
     st.sampled_from([0, 2, 3]),
 )
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_capped_parts_never_exceed_their_caps_and_add_up_to_what_fits(
     pairs: list[tuple[int, int]], total: int, decimals: int
 ) -> None:
