@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
+from pathlib import Path
 
 from fakes import FakeRepository, client, promo
+
+from mspromo_engine import describe_promotion, promotion_from_wire
+from mspromo_engine.model import Family
 
 
 def test_console_page_script_and_styles_are_package_files_served_with_a_strict_policy() -> None:
@@ -88,3 +93,22 @@ def test_describe_rejects_bad_input_naming_each_path() -> None:
     r = c.simulate_post("/api/1.0/promotions/describe/", json={"promotions": [{}] * 1001})
     assert r.status_code == 400
     assert r.json["errors"] == [{"path": "promotions", "message": "at most 1000 promotions"}]
+
+
+def test_describe_over_http_gives_the_engine_sentence_for_every_family_example() -> None:
+    root = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    wires = [
+        p
+        for folder in sorted(root.iterdir())
+        if folder.is_dir()
+        for p in json.loads((folder / "promotions.json").read_text("utf-8"))["promotions"]
+    ]
+    assert {w["family"] for w in wires} == {f.value for f in Family}
+    r = client(FakeRepository()).simulate_post(
+        "/api/1.0/promotions/describe/", json={"promotions": wires, "at": "2026-11-25T10:00:00Z"}
+    )
+    assert r.status_code == 200, r.text
+    got = [(p["promo_id_retailer"], p["description"], p["state"]) for p in r.json["promotions"]]
+    assert got == [
+        (w["promo_id_retailer"], describe_promotion(promotion_from_wire(w)), "live") for w in wires
+    ]
