@@ -504,3 +504,44 @@ def test_serve_says_where_the_api_and_the_console_are(server: str) -> None:
     log = SERVE_LOGS[server].read_text()
     assert f"API {server}/api/1.0/promotions/" in log
     assert f"console {server}/console/" in log
+
+
+SPEC_HOOKS = [
+    "store-input",
+    "store-load",
+    "promotions-table",
+    "promotion-row",
+    "promotion-filter",
+    "line-add",
+    "line-sku",
+    "line-item-id",
+    "line-mrp",
+    "line-sp",
+    "line-qty",
+    "line-categories",
+    "at-input",
+    "coupons-input",
+    "evaluate",
+    "basket-discount",
+    "basket-total",
+    "explanations",
+    "explanation-row",
+    "token-input",
+    "promotion-editor",
+    "promotion-save",
+    "promotion-errors",
+]
+
+
+def test_every_hook_of_spec_10_is_on_the_page(page: tuple[Page, Watch]) -> None:
+    p, _ = page
+    _load(p)
+    _line(p, 0, "PEN", "15.00", 3)
+    p.get_by_test_id("evaluate").click()
+    expect(p.get_by_test_id("explanation-row").first).to_have_attribute("data-code", "applied")
+    for hook in SPEC_HOOKS:
+        assert p.get_by_test_id(hook).count() >= 1, hook
+    rows = p.get_by_test_id("promotions-table").get_by_test_id("promotion-row")
+    assert rows.count() == p.get_by_test_id("promotion-row").count()
+    explained = p.get_by_test_id("explanations").get_by_test_id("explanation-row")
+    assert explained.count() == p.get_by_test_id("explanation-row").count()
