@@ -128,7 +128,8 @@ def post_fork(server: Any, worker: Any) -> None:
 
     wsgi = sys.modules.get("mspromo_service.wsgi")
     if wsgi is not None:
-        wsgi.repository.engine.dispose(close=False)
+        for engine in wsgi.repository.engines:  # the primary, and the read replica if any
+            engine.dispose(close=False)
 
 
 def when_ready(server: Any) -> None:

@@ -104,6 +104,8 @@ class Settings:
     """Everything the service reads from its environment."""
 
     database_url: str = DEFAULT_SQLITE_URL
+    # SPEC §11: a read replica for reads, revision checks and rule loads (None: the primary)
+    database_read_url: str | None = attrs.field(default=None, repr=False)
     rules_max_staleness: float = 1.0  # seconds a process may serve an older rule set
     admin_token: str | None = attrs.field(default=None, repr=False)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -122,8 +124,12 @@ class Settings:
             url = DEFAULT_SQLITE_URL
         elif "://" not in url:
             raise SettingsError("MSPROMO_DATABASE_URL must be a database URL such as sqlite:///x")
+        read_url = _blank_to_none(env.get("MSPROMO_DATABASE_READ_URL"))
+        if read_url is not None and "://" not in read_url:
+            raise SettingsError("MSPROMO_DATABASE_READ_URL must be a database URL")
         return cls(
             database_url=url,
+            database_read_url=read_url,
             rules_max_staleness=_float(env, "MSPROMO_RULES_MAX_STALENESS", 1.0),
             admin_token=_blank_to_none(env.get("MSPROMO_ADMIN_TOKEN")),
             max_body_bytes=_positive_int(env, "MSPROMO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),

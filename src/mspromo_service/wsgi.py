@@ -17,5 +17,8 @@ __all__ = ["app", "repository", "settings"]
 
 configure_logging(os.environ.get("GUNICORN_LOGLEVEL", "INFO").strip() or "INFO")
 settings = Settings.from_env()
-repository = SqlRepository(create_engine(settings.database_url))
+repository = SqlRepository(
+    create_engine(settings.database_url),
+    create_engine(settings.database_read_url) if settings.database_read_url else None,
+)
 app: falcon.App[falcon.Request, falcon.Response] = create_app(settings, repository)

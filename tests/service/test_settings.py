@@ -93,3 +93,14 @@ def test_numbers_tokens_and_names_are_read() -> None:
 def test_settings_are_read_from_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MSPROMO_DATABASE_URL", "sqlite:////tmp/from-env.db")
     assert Settings.from_env().database_url == "sqlite:////tmp/from-env.db"
+
+
+def test_the_read_replica_url_is_optional_and_checked() -> None:
+    assert Settings.from_env({}).database_read_url is None
+    assert Settings.from_env({"MSPROMO_DATABASE_READ_URL": " "}).database_read_url is None
+    env = {"MSPROMO_DATABASE_READ_URL": "mysql+pymysql://ro:pw@replica/promos"}
+    settings = Settings.from_env(env)
+    assert settings.database_read_url == "mysql+pymysql://ro:pw@replica/promos"
+    assert "pw" not in repr(settings)  # the URL carries credentials
+    with pytest.raises(SettingsError, match="MSPROMO_DATABASE_READ_URL"):
+        Settings.from_env({"MSPROMO_DATABASE_READ_URL": "replica"})

@@ -37,14 +37,42 @@ MAX_PAGE_SIZE = 1000
 
 _RETRY_CODES = frozenset({1205, 1213})  # MySQL: lock wait timeout, deadlock
 _WRITE_ATTEMPTS = 3
+# After a write, this process reads from the primary for this long, so what it wrote is
+# what it reads next (its own next evaluation included) whatever the replica's lag.
+READ_YOUR_WRITES_SECONDS = 10.0
 
 
 class SqlRepository:
-    """`mspromo_service.storage.contract.Repository` over a SQLAlchemy engine."""
+    """`mspromo_service.storage.contract.Repository` over a SQLAlchemy engine.
 
-    def __init__(self, engine: Engine) -> None:
+    With ``read_engine`` (a read replica, SPEC §11), reads, revision checks and rule loads
+    go to it and writes to ``engine`` (the primary); for READ_YOUR_WRITES_SECONDS after
+    a write of this process, its reads go to the primary too."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        read_engine: Engine | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.engine = engine
+        self.read_engine = engine if read_engine is None else read_engine
         self._writer = engine.execution_options(**{WRITE: True})
+        self._clock = clock
+        self._primary_reads_until = float("-inf")
+
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """The primary, then the replica when there is one."""
+        if self.read_engine is self.engine:
+            return (self.engine,)
+        return (self.engine, self.read_engine)
+
+    def _reader(self) -> Engine:
+        if self._clock() < self._primary_reads_until:
+            return self.engine
+        return self.read_engine
 
     # -- writes -----------------------------------------------------------------------
 
@@ -54,7 +82,10 @@ class SqlRepository:
         for attempt in range(_WRITE_ATTEMPTS):
             try:
                 with self._writer.begin() as conn:
-                    return body(conn)
+                    result = body(conn)
+                if self.read_engine is not self.engine:
+                    self._primary_reads_until = self._clock() + READ_YOUR_WRITES_SECONDS
+                return result
             except sa.exc.OperationalError as exc:
                 code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
                 if code not in _RETRY_CODES or attempt == _WRITE_ATTEMPTS - 1:
@@ -265,7 +296,7 @@ class SqlRepository:
             query = query.where(h.c.id.in_(active_in_store(store)))
         if cursor is not None:
             query = query.where(h.c.id > cursor)
-        with self.engine.connect() as conn:
+        with self._reader().connect() as conn:
             ids = list(conn.execute(query).scalars())
             more = len(ids) > limit
             ids = ids[:limit]
@@ -277,7 +308,7 @@ class SqlRepository:
 
     def promotions_of_retailer(self, retailer: str) -> list[Promotion]:
         h = header
-        with self.engine.connect() as conn:
+        with self._reader().connect() as conn:
             loaded = load(
                 conn,
                 lambda col: col.in_(
@@ -287,7 +318,7 @@ class SqlRepository:
         return [x.promotion for x in loaded]
 
     def promotions_of_store(self, store_id: str) -> list[Promotion]:
-        with self.engine.connect() as conn:
+        with self._reader().connect() as conn:
             loaded = load(conn, lambda col: col.in_(active_in_store(store_id)))
         return [x.promotion for x in loaded]
 
@@ -297,7 +328,7 @@ class SqlRepository:
         h = header
         wanted = sorted({r for r in retailer_ids if isinstance(r, str)})
         out: list[Loaded] = []
-        with self.engine.connect() as conn:
+        with self._reader().connect() as conn:
             for chunk in chunks(wanted):
                 out.extend(
                     load(
@@ -317,7 +348,7 @@ class SqlRepository:
 
     def get_promotion(self, store_id: str, promo_id_retailer: str) -> Promotion:
         h = header
-        with self.engine.connect() as conn:
+        with self._reader().connect() as conn:
             loaded = load(
                 conn,
                 lambda col: col.in_(
@@ -335,12 +366,14 @@ class SqlRepository:
 
     def store_revision(self, store_id: str) -> int:
         r = store_revision
-        with self.engine.connect() as conn:
+        with self._reader().connect() as conn:
             value = conn.execute(
                 sa.select(r.c.revision).where(r.c.store_id == store_id)
             ).scalar_one_or_none()
         return int(value or 0)
 
     def ping(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        """Raises when the primary or the replica does not answer."""
+        for engine in self.engines:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
