@@ -143,10 +143,11 @@ def test_post_fork_drops_pooled_connections_inherited_from_the_arbiter(
             calls.append(close)
 
     wsgi = types.ModuleType("mspromo_service.wsgi")
-    wsgi.repository = types.SimpleNamespace(engine=Engine())  # type: ignore[attr-defined]
+    # the primary and the read replica (MSPROMO_DATABASE_READ_URL): both pools dropped
+    wsgi.repository = types.SimpleNamespace(engines=(Engine(), Engine()))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "mspromo_service.wsgi", wsgi)
     load_conf().post_fork(None, None)
-    assert calls == [False]
+    assert calls == [False, False]
 
 
 def test_control_socket_is_off_unless_a_path_is_given(load_conf) -> None:
