@@ -31,7 +31,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -99,3 +99,37 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'mspromo-test.sqlite3'}"
     url: str = request.getfixturevalue("_mysql_database_url")
     return url
+
+
+# ---------------------------------------------------------------------------------------
+# Every response the suite receives through Falcon's TestClient is checked against the
+# generated /openapi.json (tests/response_contract.py).
+
+
+def _install_response_check() -> None:
+    try:
+        import falcon.testing
+
+        import response_contract
+    except ImportError:  # engine-only install: no service, no document
+        return
+    original = falcon.testing.TestClient.simulate_request
+
+    def simulate_request(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        method = kwargs.get("method", args[0] if args else "GET")
+        path = kwargs.get("path", args[1] if len(args) > 1 else "/")
+        body = None
+        if result.content and (result.headers.get("content-type") or "").startswith(
+            "application/json"
+        ):
+            body = result.json
+        response_contract.check(
+            method, path, result.status_code, result.headers.get("content-type"), body
+        )
+        return result
+
+    falcon.testing.TestClient.simulate_request = simulate_request  # type: ignore[method-assign]
+
+
+_install_response_check()

@@ -17,9 +17,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from mspromo_engine.basket import (
-    EvaluationRequest,
-)
+from mspromo_engine.basket import Basket, Category, EvaluationRequest, Item
 from mspromo_engine.bounds import DEFAULT_LIMITS, Limits
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.families import RULES
@@ -32,6 +30,7 @@ from mspromo_engine.model import (
 )
 from mspromo_engine.wire.converter import FieldError, structure, wire_overrides, wire_prepare
 from mspromo_engine.wire.requests import HeaderUpdate
+from mspromo_engine.wire.schema import wire_doc
 
 __all__ = [
     "default_short_code",
@@ -429,3 +428,49 @@ MAX_UNITS = 100_000
 MAX_WEIGHT = 100_000  # per unit; with 12-digit money, v x weight stays exact
 _CATEGORY_TYPES = frozenset(t.value for t in NodeType if t is not NodeType.ITEM)
 _ = Strategy  # re-exported enums are documented in model
+
+
+# What the normalisers above accept besides the attrs fields, for /openapi.json.
+_STRING = {"type": "string"}
+wire_doc(
+    Promotion,
+    nullable=(
+        "title",
+        "description",
+        "promo_short_code",
+        "promo_id",
+        "extra_data",
+        "stores",
+        "special_promo_info",
+    ),
+    extra={"id": {**_STRING, "description": "alias of promo_id", "deprecated": True}},
+    schemas={"extra_data": {"type": "object", "description": "free-form JSON object"}},
+)
+wire_doc(HeaderUpdate, schemas={"extra_data": {"type": "object"}})
+wire_doc(
+    Item,
+    nullable=("sp", "item_id", "barcode", "uom", "weight", "categories"),
+    extra={"catgories": {"type": "array", "deprecated": True, "description": "alias"}},
+)
+wire_doc(
+    Category,
+    optional=("type",),
+    extra={"name": {**_STRING, "deprecated": True, "description": "alias of type"}},
+)
+wire_doc(Basket, nullable=("id",))
+wire_doc(
+    EvaluationRequest,
+    optional=("at",),
+    nullable=(
+        "at",
+        "store_id",
+        "customer_id",
+        "timezone",
+        "currency_decimals",
+        "keep_zero_discount_promos",
+        "explain",
+        "special_promos",
+        "promo_override",
+    ),
+    extra={"version": {"description": "v1 or v2, accepted and ignored"}},
+)

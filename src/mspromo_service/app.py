@@ -300,7 +300,7 @@ def create_app(
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": promotion,
         "/api/1.0/p/{store_id}/{promo_id_retailer}": promotion,
         "/health_check/": HealthResource(repository),
-        "/openapi.json": OpenApiResource(build_document(settings.service_name)),
+        "/openapi.json": OpenApiResource(build_document(settings.service_name, limits)),
         "/": RootResource(),
         "/console/": console,
         "/console/{asset}": console,

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from fakes import basket_request, promo
 
+import response_contract
+
 pytestmark = pytest.mark.integration
 
 START_TIMEOUT = 30.0
@@ -46,7 +48,10 @@ def _call(
             status, hdrs = resp.status, dict(resp.headers)
     except urllib.error.HTTPError as exc:
         raw, status, hdrs = exc.read(), exc.code, dict(exc.headers)
-    return status, {k.lower(): v for k, v in hdrs.items()}, json.loads(raw) if raw else None
+    lowered = {k.lower(): v for k, v in hdrs.items()}
+    parsed = json.loads(raw) if raw and "json" in lowered.get("content-type", "") else None
+    response_contract.check(method, path, status, lowered.get("content-type"), parsed)
+    return status, lowered, parsed if raw else None
 
 
 @pytest.fixture

@@ -48,11 +48,11 @@ def test_every_reference_resolves_and_every_operation_has_responses() -> None:
         "Promotion",
         "Group",
         "Node",
-        "EvaluateRequest",
+        "EvaluationRequest",
         "EvaluateResponse",
         "BulkTransaction",
-        "BulkOp",
-        "Error",
+        "CreateOp",
+        "ErrorBody",
     ):
         assert name in schemas
 
@@ -78,3 +78,61 @@ def test_every_reference_resolves_and_every_operation_has_responses() -> None:
         for name in [p["name"] for p in item.get("parameters", []) if p["in"] == "path"]:
             assert "{" + name + "}" in path
     assert len(op_ids) == len(set(op_ids))
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    from openapi_spec_validator import validate
+
+    validate(build_document())
+
+
+def test_every_limit_is_published_with_the_value_the_service_runs_with() -> None:
+    from mspromo_engine import wire
+
+    limits = wire.Limits(basket_lines=7, promo_override=3, bulk_ops=11, retailer_ids=13)
+    schemas = build_document(limits=limits)["components"]["schemas"]
+    assert schemas["Basket"]["properties"]["items"]["maxItems"] == 7
+    assert schemas["EvaluationRequest"]["properties"]["promo_override"]["anyOf"][0]["maxItems"] == 3
+    assert schemas["BulkTransaction"]["properties"]["ops"]["maxItems"] == 11
+    assert schemas["RetailerIds"]["properties"]["retailer_ids"]["maxItems"] == 13
+    assert schemas["Item"]["properties"]["qty"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100_000,
+    }
+    assert schemas["Promotion"]["properties"]["layer"]["maximum"] == 2_147_483_647
+    assert schemas["Promotion"]["properties"]["retailer"]["maxLength"] == 128
+    assert schemas["Node"]["properties"]["node_id"]["maxLength"] == 255
+
+
+def test_the_served_document_uses_the_settings_limits() -> None:
+    from mspromo_engine import wire
+
+    api = client(FakeRepository(), limits=wire.Limits(basket_lines=5))
+    doc = api.simulate_get("/openapi.json").json
+    assert doc["components"]["schemas"]["Basket"]["properties"]["items"]["maxItems"] == 5
+
+
+def test_response_shapes_say_what_the_service_sends() -> None:
+    schemas = build_document()["components"]["schemas"]
+    suggestion = schemas["PromoSuggestion"]["properties"]
+    assert "promo_id" in suggestion
+    assert suggestion["free_item_missing"]["anyOf"][0]["type"] == "integer"
+    ops = schemas["BulkTransaction"]["properties"]["ops"]["items"]
+    assert ops["discriminator"] == {"propertyName": "action"}
+    assert len(ops["oneOf"]) == 6
+
+
+def test_the_response_check_of_the_suite_catches_a_body_that_breaks_the_contract() -> None:
+    import pytest
+
+    import response_contract
+
+    good = {"promotions": [], "next_cursor": None}
+    response_contract.check("GET", "/api/1.0/promotions/", 200, "application/json", good)
+    with pytest.raises(response_contract.ContractViolation):
+        response_contract.check(
+            "GET", "/api/1.0/promotions/", 200, "application/json", {"promotions": "x"}
+        )
+    with pytest.raises(response_contract.ContractViolation):
+        response_contract.check("POST", "/api/1.0/promotions/evaluate/", 418, None, None)

@@ -14,6 +14,7 @@ from mspromo_engine.bounds import (
     bound_of,
 )
 from mspromo_engine.codec import default_short_code, validate_promotion
+from mspromo_engine.wire import shapes
 from mspromo_engine.wire.converter import UNSET, Unset, structure, tag_of
 from mspromo_engine.wire.jsontext import loads
 from mspromo_engine.wire.requests import GroupChange, HeaderUpdate, NodeRef, SuggestionsRequest
@@ -22,6 +23,7 @@ from mspromo_engine.wire.responses import (
     recommendations_response,
     suggestions_response,
 )
+from mspromo_engine.wire.schema import SchemaBuilder, wire_doc
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -37,6 +39,7 @@ __all__ = [
     "HeaderUpdate",
     "Limits",
     "NodeRef",
+    "SchemaBuilder",
     "SuggestionsRequest",
     "Unset",
     "bound",
@@ -45,8 +48,10 @@ __all__ = [
     "evaluation_response",
     "loads",
     "recommendations_response",
+    "shapes",
     "structure",
     "suggestions_response",
     "tag_of",
     "validate_promotion",
+    "wire_doc",
 ]

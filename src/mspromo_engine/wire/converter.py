@@ -102,6 +102,7 @@ def wire_overrides(cls: type, **fields: Any) -> None:
 # -- scalar hooks ------------------------------------------------------------------------
 
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _decimal(value: Any, _: type) -> Decimal:
@@ -113,8 +114,9 @@ def _decimal(value: Any, _: type) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        if len(value) > 64:
-            raise FieldError("not a decimal (too long)")
+        # Plain digits only ("12.50", "-3"): what the published pattern says, nothing more.
+        if len(value) > 64 or not _DECIMAL_TEXT.fullmatch(value):
+            raise FieldError("not a decimal")
         try:
             result = _parse_decimal(value)
         except InvalidOperation:

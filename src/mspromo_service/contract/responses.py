@@ -1,0 +1,79 @@
+"""Shapes of the service's own bodies (listings, errors, health, describe), for the
+generated ``/openapi.json``; the engine's response shapes come from ``mspromo_engine.wire``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from mspromo_engine import Promotion, wire
+
+__all__ = [
+    "DescribeRequest",
+    "DescribeResponse",
+    "ErrorBody",
+    "Health",
+    "PromotionList",
+    "StoreDeletionBody",
+]
+
+
+@attrs.frozen
+class PromotionList:
+    """Promotions; ``next_cursor`` (listing only) is null on the last page."""
+
+    promotions: tuple[Promotion, ...]
+    next_cursor: str | None = None
+
+
+@attrs.frozen
+class StoreDeletionBody:
+    """Shared promotions unlinked, the store's own deleted."""
+
+    store_id: str
+    unlinked: int
+    deleted: int
+
+
+@attrs.frozen
+class Health:
+    status: str
+
+
+@attrs.frozen
+class ErrorItem:
+    path: str
+    message: str
+
+
+@attrs.frozen
+class ErrorBody:
+    """SPEC §7 errors: at most 100 listed, ``errors_omitted`` counts the rest."""
+
+    title: str
+    description: str
+    errors: tuple[ErrorItem, ...]
+    errors_omitted: int | None = None
+
+
+@attrs.frozen
+class DescribeRequest:
+    """``POST describe/``: promotions (or a draft) to put in plain words."""
+
+    promotions: tuple[Promotion, ...] = attrs.field(metadata=wire.bound(max_items=1000))
+    at: datetime | None = None
+    currency_decimals: int = attrs.field(default=2, metadata=wire.bound(minimum=0, maximum=6))
+
+
+@attrs.frozen
+class DescribedPromotion:
+    promo_id_retailer: str
+    description: str
+    state: str
+
+
+@attrs.frozen
+class DescribeResponse:
+    at: str
+    promotions: tuple[DescribedPromotion, ...]
