@@ -4,9 +4,13 @@ Freshness contract:
 
 * A write made through this process calls :meth:`RulesCache.invalidate` (or
   :meth:`RulesCache.invalidate_all`), so the next evaluation on this process recompiles.
-* Writes made by other processes are seen within ``max_staleness`` seconds: once a store's
-  rule set is older than that, the next :meth:`RulesCache.get` asks the repository for the
-  store's revision (one small indexed query) and recompiles only when it changed.
+* Writes made by other processes are seen within ``max_staleness`` seconds: once that much
+  time has passed since the last check, the next :meth:`RulesCache.get` reads the revisions
+  of EVERY cached store in one query (a sweep, SPEC §11), marks the unchanged ones current
+  and drops the changed ones, which reload (without a second revision query) when next
+  asked for. So a process makes one revision
+  query per interval however many stores it holds: the database load grows with the
+  number of processes, not processes × stores. A store not cached yet is loaded alone.
 * In between, :meth:`RulesCache.get` makes no query at all.
 
 Thread safety: the shared maps are guarded by one short lock that is never held during I/O
@@ -68,6 +72,11 @@ class RulesCache:
         # Bumped by every invalidation; a load that saw an older value is not cached.
         self._generation = 0
         self._stripes = tuple(threading.Lock() for _ in range(lock_stripes))
+        # The sweep: when it last started, one sweep at a time, and the revisions it read
+        # for changed stores (used by their reload instead of a second query).
+        self._swept_at = clock()
+        self._sweep_lock = threading.Lock()
+        self._seen: dict[str, tuple[int, float]] = {}
         self.compilations = 0  # how many times a rule set was built (for tests and metrics)
 
     @property
@@ -88,6 +97,7 @@ class RulesCache:
 
     def get(self, store_id: str) -> RuleSet:
         """The store's rule set, at most ``max_staleness`` seconds behind the database."""
+        self._sweep_if_due()
         with self._lock:
             entry = self._fresh(store_id, self._clock())
         if entry is not None:
@@ -105,11 +115,45 @@ class RulesCache:
                 generation = self._generation
             return self._load(store_id, known, generation)
 
+    def _sweep_if_due(self) -> None:
+        """Check every cached store's revision with one query, once per ``max_staleness``."""
+        with self._lock:
+            if self._clock() - self._swept_at < self._max_staleness or not self._entries:
+                return
+        if not self._sweep_lock.acquire(blocking=False):
+            return  # another thread is sweeping; until it is done, stale entries load alone
+        try:
+            with self._lock:
+                started = self._clock()
+                if started - self._swept_at < self._max_staleness:
+                    return  # swept while this thread got here
+                self._swept_at = started
+                stores = list(self._entries)
+            revisions = self._repository.store_revisions(stores)
+            with self._lock:
+                for store_id in stores:
+                    entry = self._entries.get(store_id)
+                    if entry is None or entry.checked_at >= started:
+                        continue  # gone, or reloaded since the sweep started
+                    revision = revisions.get(store_id, 0)
+                    if revision == entry.revision:
+                        self._entries[store_id] = attrs.evolve(entry, checked_at=started)
+                    else:  # changed: reloaded when next asked for, with this revision
+                        del self._entries[store_id]
+                        self._seen[store_id] = (revision, started)
+        finally:
+            self._sweep_lock.release()
+
     def _load(self, store_id: str, known: _Entry | None, generation: int) -> RuleSet:
         checked_at = self._clock()
-        # The revision is read BEFORE the promotions: a write in between makes the stored
-        # revision older than the rules, which costs one extra reload, never stale rules.
-        revision = self._repository.store_revision(store_id)
+        with self._lock:
+            seen = self._seen.pop(store_id, None)
+        if seen is not None and checked_at - seen[1] < self._max_staleness:
+            revision, checked_at = seen  # read by the sweep, before these promotions
+        else:
+            # The revision is read BEFORE the promotions: a write in between makes the
+            # stored revision older than the rules: one extra reload, never stale rules.
+            revision = self._repository.store_revision(store_id)
         if known is not None and known.revision == revision:
             rules = known.rules
         else:
@@ -130,9 +174,11 @@ class RulesCache:
             self._generation += 1
             for store_id in store_ids:
                 self._entries.pop(store_id, None)
+                self._seen.pop(store_id, None)
 
     def invalidate_all(self) -> None:
         """Forget every rule set (after a write whose stores are not all known)."""
         with self._lock:
             self._generation += 1
             self._entries.clear()
+            self._seen.clear()

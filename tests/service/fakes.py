@@ -124,6 +124,10 @@ class FakeRepository:
         self.revision_calls += 1
         return self.revisions.get(store_id, 0)
 
+    def store_revisions(self, store_ids: Sequence[str]) -> dict[str, int]:
+        self.revision_calls += 1  # one query, however many stores
+        return {s: self.revisions.get(s, 0) for s in store_ids}
+
     def promotions_of_store(self, store_id: str) -> list[Promotion]:
         self.load_calls += 1
         if self.load_gate is not None:

@@ -83,6 +83,11 @@ class Repository(Protocol):
         whenever any write could change what ``promotions_of_store`` returns."""
         ...
 
+    def store_revisions(self, store_ids: Sequence[str]) -> dict[str, int]:
+        """``store_revision`` of many stores in one query (stores never written: 0); the
+        rules cache checks every store it holds with it (SPEC §11)."""
+        ...
+
     def ping(self) -> None:
         """Raises when the database does not answer."""
         ...

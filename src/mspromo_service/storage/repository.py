@@ -40,6 +40,7 @@ _WRITE_ATTEMPTS = 3
 # After a write, this process reads from the primary for this long, so what it wrote is
 # what it reads next (its own next evaluation included) whatever the replica's lag.
 READ_YOUR_WRITES_SECONDS = 10.0
+REVISION_BATCH = 5000  # store ids per revision query (bound parameters per statement)
 
 
 class SqlRepository:
@@ -371,6 +372,17 @@ class SqlRepository:
                 sa.select(r.c.revision).where(r.c.store_id == store_id)
             ).scalar_one_or_none()
         return int(value or 0)
+
+    def store_revisions(self, store_ids: Sequence[str]) -> dict[str, int]:
+        r = store_revision
+        wanted = sorted(set(store_ids))
+        found: dict[str, int] = {}
+        with self._reader().connect() as conn:
+            # One statement up to REVISION_BATCH stores (more than the cache ever holds).
+            for chunk in chunks(wanted, REVISION_BATCH):
+                query = sa.select(r.c.store_id, r.c.revision).where(r.c.store_id.in_(chunk))
+                found.update({row.store_id: row.revision for row in conn.execute(query)})
+        return {s: int(found.get(s) or 0) for s in wanted}
 
     def ping(self) -> None:
         """Raises when the primary or the replica does not answer."""
