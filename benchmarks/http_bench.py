@@ -122,6 +122,8 @@ def _drop_database(url: str) -> None:
 
 
 def _load(url: str, promotions: list[dict[str, Any]]) -> float:
+    from mspromo_engine import wire
+    from mspromo_service.contract import BulkTransaction
     from mspromo_service.migrations import upgrade
     from mspromo_service.storage import SqlRepository, create_engine
 
@@ -131,7 +133,7 @@ def _load(url: str, promotions: list[dict[str, Any]]) -> float:
     started = time.perf_counter()
     for i in range(0, len(promotions), 5000):
         ops = [{"action": "c", "body": p} for p in promotions[i : i + 5000]]
-        repo.bulk_transaction(RETAILER, ops)
+        repo.bulk_transaction(wire.structure({"retailer": RETAILER, "ops": ops}, BulkTransaction))
     engine.dispose()
     return time.perf_counter() - started
 

@@ -15,8 +15,9 @@ import falcon
 import falcon.testing
 import sqlalchemy as sa
 
-from mspromo_engine import Promotion, promotion_from_wire
+from mspromo_engine import Promotion, ValidationError, promotion_from_wire, wire
 from mspromo_service.app import create_app
+from mspromo_service.contract import BulkTransaction, op_paths
 from mspromo_service.exceptions import NotFound
 from mspromo_service.rules import RulesCache
 from mspromo_service.settings import Settings
@@ -152,7 +153,9 @@ class FakeRepository:
     ) -> Page:
         return Page((), None)
 
-    def bulk_transaction(self, retailer: str, ops: Sequence[Mapping[str, Any]]) -> None:
+    def bulk_transaction(
+        self, transaction: BulkTransaction, op_paths: Sequence[str] | None = None
+    ) -> frozenset[str]:
         raise NotImplementedError
 
     def promotions_of_retailer(self, retailer: str) -> list[Promotion]:
@@ -171,6 +174,20 @@ class FakeRepository:
 
     def delete_store(self, store_id: str) -> StoreDeletion:
         return StoreDeletion(0, 0)
+
+
+def bulk(repo: Any, retailer: Any, ops: Any) -> frozenset[str]:
+    """A bulk transaction run as the HTTP resource runs it: the body parsed once by the
+    contract, then applied by the repository; returns the stores it changed."""
+    body = {"retailer": retailer, "ops": ops}
+    try:
+        transaction = wire.structure(body, BulkTransaction)
+    except ValidationError as exc:
+        raise ValidationError(
+            exc.errors, title="Invalid transaction", omitted=exc.omitted
+        ) from None
+    touched: frozenset[str] = repo.bulk_transaction(transaction, op_paths(ops))
+    return touched
 
 
 class FakeClock:

@@ -11,6 +11,7 @@ import attrs
 import ksuid
 import pytest
 import sqlalchemy as sa
+from fakes import bulk
 
 from mspromo_engine import ValidationError, promotion_from_wire, promotion_to_wire
 from mspromo_service import storage
@@ -340,7 +341,8 @@ def test_every_write_bumps_the_revision_of_the_stores_it_touches(
     repo.soft_delete_link("s-1", "P1")
     assert revisions() == (2, 2, 1)
     # P1 is only live in s-2 now.
-    repo.bulk_transaction(
+    bulk(
+        repo,
         "r-1",
         [{"action": "u", "body": {"promo_id_retailer": "P1", "header": {"title": "new"}}}],
     )
@@ -400,7 +402,7 @@ def test_other_database_errors_are_not_retried(
 def test_a_store_loads_in_a_handful_of_queries_whatever_its_size(
     repo: storage.SqlRepository, make_promo: Any, engine: sa.Engine
 ) -> None:
-    repo.bulk_transaction("r-1", [{"action": "c", "body": make_promo(f"P{i}")} for i in range(60)])
+    bulk(repo, "r-1", [{"action": "c", "body": make_promo(f"P{i}")} for i in range(60)])
     statements: list[str] = []
 
     def count(*args: Any) -> None:

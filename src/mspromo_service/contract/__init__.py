@@ -11,6 +11,7 @@ from mspromo_service.contract.bulk import (
     SpecialInfoChange,
     UpdateOp,
     UpsertSpecialOp,
+    op_paths,
 )
 from mspromo_service.contract.requests import (
     EVALUATE,
@@ -36,5 +37,6 @@ __all__ = [
     "SpecialInfoChange",
     "UpdateOp",
     "UpsertSpecialOp",
+    "op_paths",
     "parse_promotion",
 ]

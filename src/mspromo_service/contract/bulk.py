@@ -28,6 +28,7 @@ __all__ = [
     "SpecialInfoChange",
     "UpdateOp",
     "UpsertSpecialOp",
+    "op_paths",
 ]
 
 _ID = wire.bound(min_length=1, max_length=wire.ID_LEN)
@@ -163,3 +164,16 @@ def _with_retailer(op: Any, retailer: str) -> Any:
     if isinstance(op.get("body"), Mapping):
         return {**op, "body": {"retailer": retailer, **op["body"]}}
     return {"retailer": retailer, **op}
+
+
+def op_paths(ops: Any) -> tuple[str, ...]:
+    """Where each op of a parsed body wrote its fields, for error paths: ``ops[i].body``
+    when it wrapped them in ``body``, else ``ops[i]``."""
+    if not isinstance(ops, list | tuple):
+        return ()
+    return tuple(
+        f"ops[{i}].body"
+        if isinstance(op, Mapping) and isinstance(op.get("body"), Mapping)
+        else f"ops[{i}]"
+        for i, op in enumerate(ops)
+    )

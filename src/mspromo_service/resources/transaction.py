@@ -7,7 +7,7 @@ from typing import ClassVar
 import falcon
 
 from mspromo_engine import ErrorDetail, ValidationError, wire
-from mspromo_service.contract import BulkTransaction
+from mspromo_service.contract import BulkTransaction, op_paths
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.resources.common import read_json
 from mspromo_service.rules import RulesCache
@@ -34,21 +34,17 @@ class TransactionResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_json(req, self._max_body_bytes)
-        # Parsed (and bounded) in full before the database is touched. Until the storage
-        # applies the typed ops, it is handed the same JSON ops, now known well-formed.
-        try:
-            wire.structure(body, BulkTransaction, limits=self._limits)
+        try:  # the envelope and every op, parsed once (the op count bounded first)
+            transaction = wire.structure(body, BulkTransaction, limits=self._limits)
         except ValidationError as exc:
             raise ValidationError(exc.errors, "Invalid transaction", exc.omitted) from None
-        retailer, ops = body["retailer"], body["ops"]
         try:
-            self._repository.bulk_transaction(retailer, ops)
+            touched = self._repository.bulk_transaction(transaction, op_paths(body["ops"]))
         except (Conflict, NotFound) as exc:
             # Inside a transaction these are input errors of one op: 400, nothing written.
             raise ValidationError(
                 [ErrorDetail("ops", str(exc))], title="Invalid transaction"
             ) from exc
-        finally:
-            # Ops may touch promotions shared by stores the request does not name.
-            self._cache.invalidate_all()
+        # Only the stores the ops changed (a promotion's other stores included).
+        self._cache.invalidate(touched)
         resp.status = falcon.HTTP_204

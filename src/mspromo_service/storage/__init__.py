@@ -22,7 +22,7 @@ from mspromo_service.storage.contract import Page, Repository, StoreDeletion
 from mspromo_service.storage.engine import create_engine
 from mspromo_service.storage.ids import new_ids
 from mspromo_service.storage.maintenance import delete_promos
-from mspromo_service.storage.repository import MAX_OPS, MAX_PAGE_SIZE, SqlRepository
+from mspromo_service.storage.repository import MAX_PAGE_SIZE, SqlRepository
 from mspromo_service.storage.schema import (
     header,
     metadata,
@@ -34,7 +34,6 @@ from mspromo_service.storage.schema import (
 )
 
 __all__ = [
-    "MAX_OPS",
     "MAX_PAGE_SIZE",
     "Page",
     "Repository",

@@ -17,10 +17,7 @@ from mspromo_service.storage.revisions import bump_revisions
 from mspromo_service.storage.rows import Rows, chunks, header_row, utc_now
 from mspromo_service.storage.schema import (
     header,
-    promo_group,
-    promo_group_node,
     promo_header_store,
-    special_promo_info,
 )
 
 
@@ -39,8 +36,10 @@ class Entry:
     promotion: Promotion
     links: dict[str, bool]  # store_id -> is_deleted
     is_new: bool
-    dirty: bool = False  # header or children changed
+    dirty: bool = False  # an op replaced the promotion (it may still equal ``stored``)
     changed_links: set[str] = attrs.Factory(set)
+    stored: Promotion | None = None  # as loaded: what the rows hold now
+    group_ids: tuple[str, ...] = ()  # the row ids of ``stored.promo_groups``
 
     def result(self) -> Promotion:
         """The promotion with its stored id."""
@@ -79,7 +78,14 @@ class WorkingSet:
             )
             for item in found:
                 key = (retailer, item.promotion.promo_id_retailer)
-                self.entries[key] = Entry(item.header_id, item.promotion, item.links, False)
+                self.entries[key] = Entry(
+                    item.header_id,
+                    item.promotion,
+                    item.links,
+                    False,
+                    stored=item.promotion,
+                    group_ids=item.group_ids,
+                )
 
     # -- the six actions --------------------------------------------------------------
 
@@ -152,30 +158,36 @@ class WorkingSet:
 
     # -- writing ----------------------------------------------------------------------
 
-    def flush(self, conn: Connection) -> None:
+    def flush(self, conn: Connection) -> frozenset[str]:
+        """Write what changed, and only that; returns the stores whose rule sets change."""
         now = utc_now()
         new_headers: list[dict[str, Any]] = []
         updated_headers: list[dict[str, Any]] = []
-        rewrite: list[str] = []
         rows = Rows(new_id=self.new_id)
         link_updates: list[dict[str, Any]] = []
         touched: set[str] = set()
         for entry in self.order:
             promo = entry.promotion
+            live = [s for s, deleted in entry.links.items() if not deleted]
             if entry.is_new:
                 new_headers.append(header_row(promo, entry.header_id, now))
                 rows.add_children(promo, entry.header_id)
                 rows.add_links(entry.header_id, entry.links, now)
                 touched.update(entry.links)
                 continue
-            if entry.dirty:
+            if entry.dirty and entry.stored is not None:
                 row = header_row(promo, entry.header_id, now)
-                del row["created_at"]
-                row["b_id"] = row.pop("id")
-                updated_headers.append(row)
-                rewrite.append(entry.header_id)
-                rows.add_children(promo, entry.header_id)
-                touched.update(s for s, d in entry.links.items() if not d)
+                head_changed = _header_fields(row) != _header_fields(
+                    header_row(entry.stored, entry.header_id, now)
+                )
+                children_changed = rows.change_children(
+                    entry.header_id, entry.stored, entry.group_ids, promo
+                )
+                if head_changed or children_changed:
+                    del row["created_at"]
+                    row["b_id"] = row.pop("id")
+                    updated_headers.append(row)
+                    touched.update(live)
             for store_id in sorted(entry.changed_links):
                 link_updates.append(
                     {
@@ -187,8 +199,7 @@ class WorkingSet:
                 )
                 touched.add(store_id)
             if entry.changed_links:
-                # The promotion's other stores see its ``stores`` change.
-                touched.update(s for s, d in entry.links.items() if not d)
+                touched.update(live)  # the promotion's other stores see ``stores`` change
         if new_headers:
             conn.execute(header.insert(), new_headers)
         if updated_headers:
@@ -197,11 +208,7 @@ class WorkingSet:
                 sa.update(header).where(header.c.id == sa.bindparam("b_id")).values(cols),
                 updated_headers,
             )
-        if rewrite:
-            for chunk in chunks(rewrite):
-                for table in (promo_group_node, promo_group, special_promo_info):
-                    conn.execute(sa.delete(table).where(table.c.header_id.in_(chunk)))
-        rows.insert(conn)
+        rows.write(conn)
         if link_updates:
             lk = promo_header_store
             conn.execute(
@@ -216,3 +223,8 @@ class WorkingSet:
                 link_updates,
             )
         bump_revisions(conn, touched)
+        return frozenset(touched)
+
+
+def _header_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}

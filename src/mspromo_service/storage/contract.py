@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import attrs
 
 from mspromo_engine import Promotion
+from mspromo_service.contract import BulkTransaction
 
 __all__ = ["Page", "Repository", "StoreDeletion"]
 
@@ -54,8 +55,12 @@ class Repository(Protocol):
         cursor: str | None = None,
     ) -> Page: ...
 
-    def bulk_transaction(self, retailer: str, ops: Sequence[Mapping[str, Any]]) -> None:
-        """Apply up to 10,000 ops (actions c d u n g s, SPEC §7) in one transaction."""
+    def bulk_transaction(
+        self, transaction: BulkTransaction, op_paths: Sequence[str] | None = None
+    ) -> frozenset[str]:
+        """Apply the parsed ops (actions c d u n g s, SPEC §7) in one transaction; returns
+        the stores whose rule sets changed. ``op_paths[i]`` is where op ``i`` was written
+        (``ops[i].body`` or ``ops[i]``), the root of its error paths."""
         ...
 
     def promotions_of_retailer(self, retailer: str) -> list[Promotion]: ...

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from mspromo_engine import Promotion, ValidationError, promotion_from_wire
+from mspromo_engine.codec import default_short_code, validate_promotion
 from mspromo_engine.exceptions import ErrorDetail
 from mspromo_service.storage.schema import column_limits, decimal_limits
 
@@ -94,6 +95,21 @@ def storage_errors(promo: Promotion, path: str) -> list[ErrorDetail]:
 def validated(data: Any, path: str) -> Promotion:
     # An already parsed promotion (the service's contract) only gets the column checks.
     promo = data if isinstance(data, Promotion) else promotion_from_wire(data, path=path)
+    return _fits(promo, path)
+
+
+def checked(promo: Promotion, path: str) -> Promotion:
+    """A typed promotion (a bulk op's result) checked as a whole, as the codec checks a
+    wire one: SPEC §2, then the columns; an empty short code gets the generated one."""
+    errors = validate_promotion(promo, path)
+    if errors:
+        raise ValidationError(errors)
+    if not promo.promo_short_code:
+        promo = attrs.evolve(promo, promo_short_code=default_short_code(promo))
+    return _fits(promo, path)
+
+
+def _fits(promo: Promotion, path: str) -> Promotion:
     errors = storage_errors(promo, path)
     if errors:
         raise ValidationError(errors)

@@ -96,6 +96,7 @@ class Loaded:
     header_id: str
     promotion: Promotion  # ``stores`` = the links that are not soft-deleted
     links: dict[str, bool]  # store_id -> is_deleted
+    group_ids: tuple[str, ...] = ()  # the row ids of ``promotion.promo_groups``, in order
 
 
 def load(
@@ -215,7 +216,8 @@ def load(
             stores=tuple(s for s, deleted in links.items() if not deleted),
             special_promo_info=tuple(specials_by_header.get(row.id, ())),
         )
-        out.append(Loaded(row.id, promo, dict(links)))
+        group_ids = tuple(gr.id for gr in groups_by_header.get(row.id, ()))
+        out.append(Loaded(row.id, promo, dict(links), group_ids))
     return out
 
 

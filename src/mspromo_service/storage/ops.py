@@ -1,205 +1,191 @@
-"""The bulk ops (SPEC §7): parsing an op and applying u, n, g, s to a promotion."""
+"""Applying the bulk ops (SPEC §7) to promotions: typed ops in, checked promotions out.
+
+The ops arrive parsed (`mspromo_service.contract`). A ``u``/``n``/``g``/``s`` op makes the
+new promotion from the stored one with ``attrs.evolve``; the result is then checked as a
+whole (SPEC §2 and the columns), as a created one is. An error names where the client
+wrote the value, on a path built from the op's own layout: ``ops[3].body.nodes[0]`` for a
+node of an ``n`` op, ``ops[3].body.group_to_nodes.g1.nodes[0]`` for one of a ``g`` op.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
 from typing import Any
 
 import attrs
 
-from mspromo_engine import Promotion, ValidationError, promotion_to_wire
+from mspromo_engine import Group, Promotion, SpecialPromoInfo, ValidationError
 from mspromo_engine.codec import default_short_code
 from mspromo_engine.exceptions import ErrorDetail
-from mspromo_service.storage.bulk import OpError
-from mspromo_service.storage.limits import validated
-
-# Header fields an ``u`` op may change (everything but ids, retailer, stores, children).
-_NOT_UPDATABLE = frozenset(
-    {"promo_id", "id", "retailer", "promo_id_retailer", "stores", "special_promo_info"}
+from mspromo_engine.wire import UNSET
+from mspromo_service.contract import (
+    BulkOp,
+    CreateOp,
+    DeleteOp,
+    ReplaceGroupsOp,
+    ReplaceNodesOp,
+    UpdateOp,
+    UpsertSpecialOp,
 )
-_UPDATABLE = frozenset(f.name for f in attrs.fields(Promotion)) - _NOT_UPDATABLE - {"promo_groups"}
+from mspromo_service.storage.bulk import OpError, WorkingSet
+from mspromo_service.storage.limits import checked
+
+__all__ = ["Layout", "apply_op", "created"]
+
+# A path inside a promotion that lies in one of its groups, e.g.
+# ``promo_groups[1].promo_group_nodes[0].node_id`` or ``promo_groups[0].qty_or_value_max``.
+_IN_GROUP = re.compile(r"promo_groups\[(\d+)\](?:(\.promo_group_nodes)(.*)|(.*))")
 
 
-def _rename_paths(
-    errors: Iterable[ErrorDetail], replace: Sequence[tuple[str, str]]
-) -> list[ErrorDetail]:
-    out = []
-    for e in errors:
-        path = e.path
-        for old, new in replace:
-            path = path.replace(old, new)
-        out.append(ErrorDetail(path, e.message))
-    return out
+@attrs.frozen
+class Layout:
+    """Where an op wrote the parts of the promotion it makes: its fields under ``fields``;
+    group ``i`` at ``groups[i]`` and its nodes at ``nodes[i]`` when the op wrote them
+    elsewhere than a promotion would (``promo_groups[i]``, ``.promo_group_nodes``)."""
+
+    fields: str
+    groups: tuple[str, ...] = ()
+    nodes: tuple[str, ...] = ()
+
+    def _field(self, name: str) -> str:
+        return f"{self.fields}.{name}" if self.fields and name else self.fields or name
+
+    def group(self, i: int) -> str:
+        return self.groups[i] if i < len(self.groups) else self._field(f"promo_groups[{i}]")
+
+    def nodes_of(self, i: int) -> str:
+        return self.nodes[i] if i < len(self.nodes) else f"{self.group(i)}.promo_group_nodes"
+
+    def locate(self, error: ErrorDetail) -> ErrorDetail:
+        """An error of the promotion (its path relative to the promotion) at its place in
+        the op."""
+        m = _IN_GROUP.fullmatch(error.path)
+        if m is None:
+            return ErrorDetail(self._field(error.path), error.message)
+        i = int(m[1])
+        where = self.nodes_of(i) + m[3] if m[2] else self.group(i) + m[4]
+        return ErrorDetail(where, error.message)
 
 
-def op_payload(op: Any, i: int) -> tuple[str, Mapping[str, Any], str]:
-    """(action, payload, path of the payload) of op ``i``; raises OpError."""
-    where = f"ops[{i}]"
-    if not isinstance(op, Mapping):
-        raise OpError([ErrorDetail(where, "must be a JSON object")])
-    action = op.get("action")
-    if action not in ("c", "d", "u", "n", "g", "s"):
-        raise OpError([ErrorDetail(f"{where}.action", "must be one of c, d, u, n, g, s")])
-    if "body" in op:
-        body = op["body"]
-        if not isinstance(body, Mapping):
-            raise OpError([ErrorDetail(f"{where}.body", "must be a JSON object")])
-        return action, body, f"{where}.body"
-    return action, {k: v for k, v in op.items() if k != "action"}, where
-
-
-def _store_id(value: Any) -> Any:
-    """Older clients send numeric store ids; they are the same ids as text."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def required_str(payload: Mapping[str, Any], field: str, path: str) -> str:
-    value = payload.get(field)
-    if field == "store_id":
-        value = _store_id(value)
-    if not isinstance(value, str) or not value:
-        raise OpError([ErrorDetail(f"{path}.{field}", "required: a non-empty string")])
-    return value
-
-
-def optional_str(payload: Mapping[str, Any], field: str, path: str) -> str | None:
-    value = payload.get(field)
-    if field == "store_id":
-        value = _store_id(value)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise OpError([ErrorDetail(f"{path}.{field}", "must be a non-empty string")])
-    return value
-
-
-def _revalidate(
-    wire: dict[str, Any],
-    current: Promotion,
-    path: str,
-    renames: Sequence[tuple[str, str]],
-    *,
-    short_code_given: bool = False,
-) -> Promotion:
-    """The updated promotion, validated again by the engine codec."""
-    if not short_code_given and current.promo_short_code == default_short_code(current):
-        wire["promo_short_code"] = ""  # a generated short code follows the new definition
+def _checked(promo: Promotion, layout: Layout) -> Promotion:
     try:
-        return validated(wire, path)
+        return checked(promo, "")
     except ValidationError as exc:
-        raise OpError(_rename_paths(exc.errors, renames)) from None
+        raise OpError([layout.locate(e) for e in exc.errors]) from None
 
 
-def apply_update(current: Promotion, payload: Mapping[str, Any], path: str) -> Promotion:
-    head = payload.get("header")
-    hp = f"{path}.header"
-    if not isinstance(head, Mapping):
-        raise OpError([ErrorDetail(hp, "required: a JSON object")])
-    wire = promotion_to_wire(current)
+def _follow_short_code(current: Promotion, new: Promotion, given: bool) -> Promotion:
+    """A generated short code follows the new definition; one the client chose stays."""
+    if not given and current.promo_short_code == default_short_code(current):
+        return attrs.evolve(new, promo_short_code="")  # ``checked`` generates it again
+    return new
+
+
+def created(op: CreateOp, retailer: str, where: str) -> Promotion:
+    """The checked promotion of a ``c`` op (needs no database)."""
+    promo = op.body
+    if promo.retailer != retailer:
+        raise OpError(
+            [ErrorDetail(f"{where}.retailer", f"must be the transaction's retailer {retailer}")]
+        )
+    return _checked(promo, Layout(where))
+
+
+def _updated(current: Promotion, op: UpdateOp, where: str) -> Promotion:
+    hp = f"{where}.header"
+    head: Any = op.header  # a HeaderUpdate (a class generated from Promotion's fields)
+    changes: dict[str, Any] = head.changes()
+    groups = list(current.promo_groups)
+    position = {g.name: i for i, g in enumerate(groups)}
     errors: list[ErrorDetail] = []
-    for key, value in head.items():
-        if key == "promo_groups":
-            if not isinstance(value, list):
-                errors.append(ErrorDetail(f"{hp}.promo_groups", "not a list"))
-                continue
-            by_name = {g["name"]: g for g in wire["promo_groups"]}
-            for j, change in enumerate(value):
-                gp = f"{hp}.promo_groups[{j}]"
-                if not isinstance(change, Mapping):
-                    errors.append(ErrorDetail(gp, "not a JSON object"))
-                    continue
-                group = by_name.get(change.get("name"))
-                if group is None:
-                    errors.append(ErrorDetail(f"{gp}.name", "no group of this name"))
-                    continue
-                for field in ("qty_or_value_min", "qty_or_value_max"):
-                    if field in change:
-                        group[field] = change[field]
-                extra = set(change) - {"name", "qty_or_value_min", "qty_or_value_max"}
-                if extra:
-                    errors.append(ErrorDetail(gp, f"unknown fields: {', '.join(sorted(extra))}"))
-        elif key in _NOT_UPDATABLE:
-            errors.append(ErrorDetail(f"{hp}.{key}", "cannot be changed by an update"))
-        elif key not in _UPDATABLE:
-            errors.append(ErrorDetail(f"{hp}.{key}", "unknown field"))
-        else:
-            wire[key] = value
+    for j, change in enumerate(head.promo_groups):
+        i = position.get(change.name)
+        if i is None:
+            errors.append(ErrorDetail(f"{hp}.promo_groups[{j}].name", "no group of this name"))
+            continue
+        limits = {
+            name: value
+            for name in ("qty_or_value_min", "qty_or_value_max")
+            if (value := getattr(change, name)) is not UNSET
+        }
+        groups[i] = attrs.evolve(groups[i], **limits)
     if errors:
         raise OpError(errors)
-    return _revalidate(wire, current, hp, (), short_code_given="promo_short_code" in head)
+    new = attrs.evolve(current, **changes, promo_groups=tuple(groups))
+    new = _follow_short_code(current, new, "promo_short_code" in changes)
+    return _checked(new, Layout(hp))
 
 
-def apply_nodes(current: Promotion, payload: Mapping[str, Any], path: str) -> Promotion:
+def _with_nodes(current: Promotion, op: ReplaceNodesOp, where: str) -> Promotion:
     if len(current.promo_groups) != 1:
         raise OpError(
             [
                 ErrorDetail(
-                    path,
+                    where,
                     f"promotion {current.promo_id_retailer} has "
                     f"{len(current.promo_groups)} groups; replace its nodes with action g",
                 )
             ]
         )
-    if "nodes" not in payload:
-        raise OpError([ErrorDetail(f"{path}.nodes", "required")])
-    wire = promotion_to_wire(current)
-    wire["promo_groups"][0]["promo_group_nodes"] = payload["nodes"]
-    return _revalidate(wire, current, path, [(".promo_groups[0].promo_group_nodes", ".nodes")])
+    group = attrs.evolve(current.promo_groups[0], nodes=op.nodes)
+    new = _follow_short_code(current, attrs.evolve(current, promo_groups=(group,)), False)
+    return _checked(new, Layout(where, nodes=(f"{where}.nodes",)))
 
 
-def apply_groups(current: Promotion, payload: Mapping[str, Any], path: str) -> Promotion:
-    spec = payload.get("group_to_nodes")
-    gp = f"{path}.group_to_nodes"
-    if not isinstance(spec, Mapping) or not spec:
+def _with_groups(current: Promotion, op: ReplaceGroupsOp, where: str) -> Promotion:
+    gp = f"{where}.group_to_nodes"
+    if not op.group_to_nodes:
         raise OpError([ErrorDetail(gp, "required: a JSON object of groups")])
-    groups: list[dict[str, Any]] = []
-    renames: list[tuple[str, str]] = []
-    for k, (name, group) in enumerate(spec.items()):
-        if not isinstance(group, Mapping):
-            raise OpError([ErrorDetail(f"{gp}.{name}", "not a JSON object")])
-        extra = set(group) - {"qty_or_value_min", "qty_or_value_max", "nodes"}
-        if extra:
-            raise OpError(
-                [ErrorDetail(f"{gp}.{name}", f"unknown fields: {', '.join(sorted(extra))}")]
-            )
-        groups.append(
-            {
-                "name": name,
-                "qty_or_value_min": group.get("qty_or_value_min"),
-                "qty_or_value_max": group.get("qty_or_value_max"),
-                "promo_group_nodes": group.get("nodes", []),
-            }
+    groups = tuple(
+        Group(
+            name=name,
+            qty_or_value_min=spec.qty_or_value_min,
+            qty_or_value_max=spec.qty_or_value_max,
+            nodes=spec.nodes,
         )
-        if groups[-1]["qty_or_value_min"] is None:
-            del groups[-1]["qty_or_value_min"]  # -> "required"
-        renames.append((f".promo_groups[{k}]", f".group_to_nodes.{name}"))
-    renames.append((".promo_group_nodes", ".nodes"))
-    wire = promotion_to_wire(current)
-    wire["promo_groups"] = groups
-    return _revalidate(wire, current, path, renames)
+        for name, spec in op.group_to_nodes.items()
+    )
+    paths = tuple(f"{gp}.{name}" for name in op.group_to_nodes)
+    new = _follow_short_code(current, attrs.evolve(current, promo_groups=groups), False)
+    return _checked(new, Layout(where, groups=paths, nodes=tuple(f"{p}.nodes" for p in paths)))
 
 
-def apply_special(current: Promotion, payload: Mapping[str, Any], path: str) -> Promotion:
-    infos = payload.get("special_promo_info")
-    sp = f"{path}.special_promo_info"
-    if not isinstance(infos, list):
-        raise OpError([ErrorDetail(sp, "required: a list")])
-    merged: dict[str, Any] = {
-        i.group_qualifier_id: {
-            "group_qualifier_id": i.group_qualifier_id,
-            "description": i.description,
-        }
-        for i in current.special_promo_info
-    }
-    for j, info in enumerate(infos):
-        if not isinstance(info, Mapping):
-            raise OpError([ErrorDetail(f"{sp}[{j}]", "not a JSON object")])
-        qid = info.get("group_qualifier_id")
-        if not isinstance(qid, str) or not qid:
-            raise OpError(
-                [ErrorDetail(f"{sp}[{j}].group_qualifier_id", "required: a non-empty string")]
-            )
-        merged[qid] = {**merged.get(qid, {}), **info}
-    wire = promotion_to_wire(current)
-    wire["special_promo_info"] = list(merged.values())
-    return _revalidate(wire, current, path, ())
+def _with_special(current: Promotion, op: UpsertSpecialOp, where: str) -> Promotion:
+    merged = {info.group_qualifier_id: info for info in current.special_promo_info}
+    for change in op.special_promo_info:
+        qid = change.group_qualifier_id
+        if change.description is not UNSET:
+            merged[qid] = SpecialPromoInfo(qid, change.description)
+        elif qid not in merged:
+            merged[qid] = SpecialPromoInfo(qid)
+    new = attrs.evolve(current, special_promo_info=tuple(merged.values()))
+    return _checked(new, Layout(where))
+
+
+def apply_op(
+    work: WorkingSet, op: BulkOp, i: int, where: str, promo: Promotion | None = None
+) -> None:
+    """Apply op ``i`` (its fields written at ``where``) to the working set; a ``c`` op
+    brings its promotion already :func:`created`. Raises OpError."""
+    at = f"ops[{i}]"
+    retailer = work.retailer
+    assert retailer is not None
+    if isinstance(op, CreateOp):
+        assert promo is not None
+        work.create(promo, at)
+        return
+    if isinstance(op, DeleteOp):
+        entry = work.find(retailer, op.promo_id_retailer, op.store_id, at)
+        work.soft_delete(entry, op.store_id)
+        return
+    entry = work.find(retailer, op.promo_id_retailer, op.store_id, at)
+    current = entry.promotion
+    if isinstance(op, UpdateOp):
+        new = _updated(current, op, where)
+    elif isinstance(op, ReplaceNodesOp):
+        new = _with_nodes(current, op, where)
+    elif isinstance(op, ReplaceGroupsOp):
+        new = _with_groups(current, op, where)
+    else:
+        new = _with_special(current, op, where)
+    work.replace(entry, new)

@@ -11,27 +11,19 @@ from sqlalchemy.engine import Connection, Engine
 
 from mspromo_engine import Promotion, ValidationError
 from mspromo_engine.exceptions import ErrorDetail
+from mspromo_service.contract import BulkTransaction, CreateOp
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.storage.bulk import Entry, OpError, WorkingSet
 from mspromo_service.storage.contract import Page, StoreDeletion
 from mspromo_service.storage.engine import WRITE
 from mspromo_service.storage.limits import validated
 from mspromo_service.storage.load import Loaded, active_in_store, load, load_ids
-from mspromo_service.storage.ops import (
-    apply_groups,
-    apply_nodes,
-    apply_special,
-    apply_update,
-    op_payload,
-    optional_str,
-    required_str,
-)
+from mspromo_service.storage.ops import apply_op, created
 from mspromo_service.storage.revisions import bump_revisions
 from mspromo_service.storage.rows import chunks, delete_promotions, utc_now
 from mspromo_service.storage.schema import column_limits, header, promo_header_store, store_revision
 
 T = TypeVar("T")
-MAX_OPS = 10_000
 MAX_PAGE_SIZE = 1000
 
 
@@ -114,100 +106,43 @@ class SqlRepository:
             ) from None
         return entry.result()
 
-    def bulk_transaction(self, retailer: str, ops: Sequence[Mapping[str, Any]]) -> None:
-        if not isinstance(retailer, str) or not retailer:
-            raise ValidationError([ErrorDetail("retailer", "required: a non-empty string")])
-        if not isinstance(ops, Sequence) or isinstance(ops, str | bytes):
-            raise ValidationError([ErrorDetail("ops", "required: a list of operations")])
-        if len(ops) > MAX_OPS:
-            raise ValidationError(
-                [ErrorDetail("ops", f"at most {MAX_OPS:,} operations, got {len(ops):,}")]
-            )
-        # Validate what needs no database first (mostly: create bodies), then the rest.
-        parsed: list[tuple[str, Mapping[str, Any], str, Promotion | None]] = []
+    def bulk_transaction(
+        self, transaction: BulkTransaction, op_paths: Sequence[str] | None = None
+    ) -> frozenset[str]:
+        """Apply the parsed ops in one transaction; returns the stores whose rule sets it
+        changed. ``op_paths[i]``: where op ``i``'s fields were written (``ops[i].body``
+        when the client wrapped them), for error paths; ``ops[i]`` by default."""
+        retailer, ops = transaction.retailer, transaction.ops
+        paths = list(op_paths) if op_paths is not None else [f"ops[{i}]" for i in range(len(ops))]
+        # Check what needs no database first (the created promotions), then the rest.
+        creates: dict[int, Promotion] = {}
         try:
             for i, op in enumerate(ops):
-                action, payload, path = op_payload(op, i)
-                promo: Promotion | None = None
-                if action == "c":
-                    body = dict(payload)
-                    body.setdefault("retailer", retailer)
-                    if body["retailer"] != retailer:
-                        raise OpError(
-                            [
-                                ErrorDetail(
-                                    f"{path}.retailer",
-                                    f"must be the transaction's retailer {retailer}",
-                                )
-                            ]
-                        )
-                    try:
-                        promo = validated(body, path)
-                    except ValidationError as exc:
-                        raise OpError(list(exc.errors)) from None
-                parsed.append((action, payload, path, promo))
+                if isinstance(op, CreateOp):
+                    creates[i] = created(op, retailer, paths[i])
         except OpError as exc:
             raise ValidationError(exc.errors, title="Invalid transaction") from None
+        changed = [op.promo_id_retailer for op in ops if not isinstance(op, CreateOp)]
+        names = changed + [p.promo_id_retailer for p in creates.values()]
 
-        names = [
-            p.promo_id_retailer if p is not None else payload.get("promo_id_retailer")
-            for _, payload, _, p in parsed
-        ]
-
-        def write(conn: Connection) -> None:
+        def write(conn: Connection) -> frozenset[str]:
             work = WorkingSet(retailer)
             # Promotions that ops change are locked; those only created are just looked up
             # (the unique index on (retailer, promo_id_retailer) guards creates).
-            changed = [n for (action, *_), n in zip(parsed, names, strict=True) if action != "c"]
-            work.preload(conn, retailer, [n for n in changed if isinstance(n, str)], lock=True)
-            work.preload(conn, retailer, [n for n in names if isinstance(n, str)])
-            for i, (action, payload, path, promo) in enumerate(parsed):
-                self._apply(
-                    work,
-                    retailer=retailer,
-                    i=i,
-                    action=action,
-                    payload=payload,
-                    path=path,
-                    promo=promo,
-                )
-            work.flush(conn)
+            work.preload(conn, retailer, changed, lock=True)
+            work.preload(conn, retailer, names)
+            for i, op in enumerate(ops):
+                apply_op(work, op, i, paths[i], creates.get(i))
+            return work.flush(conn)
 
         try:
-            self._write(write)
+            return self._write(write)
         except OpError as exc:
             raise ValidationError(exc.errors, title="Invalid transaction") from None
         except sa.exc.IntegrityError as exc:
             raise Conflict(
                 f"a concurrent write clashed with this transaction: {exc.orig}"
             ) from None
-
-    @staticmethod
-    def _apply(
-        work: WorkingSet,
-        *,
-        retailer: str,
-        i: int,
-        action: str,
-        payload: Mapping[str, Any],
-        path: str,
-        promo: Promotion | None,
-    ) -> None:
-        where = f"ops[{i}]"
-        if action == "c":
-            assert promo is not None
-            work.create(promo, where)
-            return
-        promo_id = required_str(payload, "promo_id_retailer", path)
-        if action == "d":
-            store_id = required_str(payload, "store_id", path)
-            entry = work.find(retailer, promo_id, store_id, where)
-            work.soft_delete(entry, store_id)
-            return
-        store = optional_str(payload, "store_id", path)
-        entry = work.find(retailer, promo_id, store, where)
-        apply = {"u": apply_update, "n": apply_nodes, "g": apply_groups, "s": apply_special}[action]
-        work.replace(entry, apply(entry.promotion, payload, path))
 
     def soft_delete_link(self, store_id: str, promo_id_retailer: str) -> None:
         self._write(lambda conn: self._soft_delete_link(conn, store_id, promo_id_retailer))

@@ -1,4 +1,4 @@
-"""Engine objects to rows: what a write inserts."""
+"""Engine objects to rows: what a write inserts, updates and deletes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mspromo_engine import Promotion
+from mspromo_engine import Group, Node, Promotion, SpecialPromoInfo
 from mspromo_engine.codec import (
     extra_data_to_wire,
     json_default,
@@ -92,54 +92,116 @@ def header_row(promo: Promotion, header_id: str, now: datetime) -> dict[str, Any
 
 @attrs.define
 class Rows:
-    """The child rows of promotions, ready for ``executemany``."""
+    """The child-row changes of a write, gathered to run as a few set-based statements."""
 
     groups: list[dict[str, Any]] = attrs.Factory(list)
     nodes: list[dict[str, Any]] = attrs.Factory(list)
     specials: list[dict[str, Any]] = attrs.Factory(list)
     links: list[dict[str, Any]] = attrs.Factory(list)
+    group_updates: list[dict[str, Any]] = attrs.Factory(list)
+    dead_groups: list[str] = attrs.Factory(list)  # group ids: the group and its nodes go
+    dead_nodes_of: list[str] = attrs.Factory(list)  # group ids whose nodes are replaced
+    dead_specials_of: list[str] = attrs.Factory(list)  # header ids whose info is replaced
     new_id: IdPool = attrs.Factory(IdPool)
 
     def add_children(self, promo: Promotion, header_id: str) -> None:
-        new_id = self.new_id
-        for gpos, group in enumerate(promo.promo_groups):
-            group_id = new_id()
-            self.groups.append(
-                {
-                    "id": group_id,
-                    "header_id": header_id,
-                    "name": group.name,
-                    "qty_or_value_min": group.qty_or_value_min,
-                    "qty_or_value_max": group.qty_or_value_max,
-                    "position": gpos,
-                }
-            )
-            for npos, node in enumerate(group.nodes):
-                self.nodes.append(
+        for position, group in enumerate(promo.promo_groups):
+            self._add_group(header_id, group, position)
+        self._add_specials(header_id, promo.special_promo_info)
+
+    def change_children(
+        self, header_id: str, old: Promotion, group_ids: Sequence[str], new: Promotion
+    ) -> bool:
+        """Queue only the child rows that differ between ``old`` (stored, its groups'
+        ids ``group_ids``) and ``new``; groups are matched by name. Returns whether any do."""
+        before = self._queued()
+        pairs = zip(old.promo_groups, group_ids, strict=True)
+        stored = {g.name: (gid, pos, g) for pos, (g, gid) in enumerate(pairs)}
+        for position, group in enumerate(new.promo_groups):
+            found = stored.pop(group.name, None)
+            if found is None:
+                self._add_group(header_id, group, position)
+                continue
+            group_id, old_position, old_group = found
+            if (old_position, old_group.qty_or_value_min, old_group.qty_or_value_max) != (
+                position,
+                group.qty_or_value_min,
+                group.qty_or_value_max,
+            ):
+                self.group_updates.append(
                     {
-                        "id": new_id(),
-                        "group_id": group_id,
-                        "header_id": header_id,
-                        "node_id": node.node_id,
-                        "node_type": node.node_type.value,
-                        "is_excluded": node.is_excluded,
-                        "discount_type": (
-                            None if node.discount_type is None else node.discount_type.value
-                        ),
-                        "discount_value": node.discount_value,
-                        "position": npos,
+                        "b_id": group_id,
+                        "qty_or_value_min": group.qty_or_value_min,
+                        "qty_or_value_max": group.qty_or_value_max,
+                        "position": position,
                     }
                 )
-        for spos, info in enumerate(promo.special_promo_info):
-            self.specials.append(
-                {
-                    "id": new_id(),
-                    "header_id": header_id,
-                    "group_qualifier_id": info.group_qualifier_id,
-                    "description": info.description,
-                    "position": spos,
-                }
+            if old_group.nodes != group.nodes:
+                self.dead_nodes_of.append(group_id)
+                self._add_nodes(header_id, group_id, group.nodes)
+        self.dead_groups.extend(group_id for group_id, _, _ in stored.values())
+        if old.special_promo_info != new.special_promo_info:
+            self.dead_specials_of.append(header_id)
+            self._add_specials(header_id, new.special_promo_info)
+        return self._queued() != before
+
+    def _queued(self) -> int:
+        return sum(
+            len(rows)
+            for rows in (
+                self.groups,
+                self.nodes,
+                self.specials,
+                self.links,
+                self.group_updates,
+                self.dead_groups,
+                self.dead_nodes_of,
+                self.dead_specials_of,
             )
+        )
+
+    def _add_group(self, header_id: str, group: Group, position: int) -> None:
+        group_id = self.new_id()
+        self.groups.append(
+            {
+                "id": group_id,
+                "header_id": header_id,
+                "name": group.name,
+                "qty_or_value_min": group.qty_or_value_min,
+                "qty_or_value_max": group.qty_or_value_max,
+                "position": position,
+            }
+        )
+        self._add_nodes(header_id, group_id, group.nodes)
+
+    def _add_nodes(self, header_id: str, group_id: str, nodes: Sequence[Node]) -> None:
+        new_id = self.new_id
+        self.nodes.extend(
+            {
+                "id": new_id(),
+                "group_id": group_id,
+                "header_id": header_id,
+                "node_id": node.node_id,
+                "node_type": node.node_type.value,
+                "is_excluded": node.is_excluded,
+                "discount_type": None if node.discount_type is None else node.discount_type.value,
+                "discount_value": node.discount_value,
+                "position": position,
+            }
+            for position, node in enumerate(nodes)
+        )
+
+    def _add_specials(self, header_id: str, infos: Sequence[SpecialPromoInfo]) -> None:
+        self.specials.extend(
+            {
+                "id": self.new_id(),
+                "header_id": header_id,
+                "group_qualifier_id": info.group_qualifier_id,
+                "description": info.description,
+                "position": position,
+            }
+            for position, info in enumerate(infos)
+        )
 
     def add_links(self, header_id: str, links: Mapping[str, bool], now: datetime) -> None:
         for store_id, deleted in links.items():
@@ -154,11 +216,30 @@ class Rows:
                 }
             )
 
-    def insert(self, conn: Connection) -> None:
+    def write(self, conn: Connection) -> None:
+        """Deletes, then updates, then inserts (a replaced row never meets its successor)."""
+        g, n, sp = promo_group, promo_group_node, special_promo_info
+        for chunk in chunks(self.dead_nodes_of + self.dead_groups):
+            conn.execute(sa.delete(n).where(n.c.group_id.in_(chunk)))
+        for chunk in chunks(self.dead_groups):
+            conn.execute(sa.delete(g).where(g.c.id.in_(chunk)))
+        for chunk in chunks(self.dead_specials_of):
+            conn.execute(sa.delete(sp).where(sp.c.header_id.in_(chunk)))
+        if self.group_updates:
+            conn.execute(
+                sa.update(g)
+                .where(g.c.id == sa.bindparam("b_id"))
+                .values(
+                    qty_or_value_min=sa.bindparam("qty_or_value_min"),
+                    qty_or_value_max=sa.bindparam("qty_or_value_max"),
+                    position=sa.bindparam("position"),
+                ),
+                self.group_updates,
+            )
         for table, rows in (
-            (promo_group, self.groups),
-            (promo_group_node, self.nodes),
-            (special_promo_info, self.specials),
+            (g, self.groups),
+            (n, self.nodes),
+            (sp, self.specials),
             (promo_header_store, self.links),
         ):
             if rows:
