@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from mspromo_service.storage.engine import WRITE
 from mspromo_service.storage.revisions import bump_revisions
@@ -46,21 +46,13 @@ def delete_promos(
     writer = engine.execution_options(**{WRITE: True})
     with writer.connect() as conn, conn.begin() as tx:
         if softdelete:
-            link_ids = list(
-                conn.execute(
-                    sa.select(lk.c.id).where(lk.c.is_deleted == sa.true()).order_by(lk.c.id)
-                ).scalars()
-            )
+            link_ids = _ids(conn, lk.c.id, lk.c.is_deleted == sa.true())
             counts["soft_deleted_links"] = len(link_ids)
             if not dry_run:
                 for chunk in chunks(link_ids, batch_size):
                     conn.execute(sa.delete(lk).where(lk.c.id.in_(chunk)))
         if deactivated:
-            ids = list(
-                conn.execute(
-                    sa.select(h.c.id).where(h.c.is_active == sa.false()).order_by(h.c.id)
-                ).scalars()
-            )
+            ids = _ids(conn, h.c.id, h.c.is_active == sa.false())
             counts["deactivated_promotions"] = len(ids)
             stores: set[str] = set()
             for chunk in chunks(ids, batch_size):
@@ -87,3 +79,7 @@ def delete_promos(
         if dry_run:
             tx.rollback()
     return counts
+
+
+def _ids(conn: Connection, id_column: sa.Column[str], where: sa.ColumnElement[bool]) -> list[str]:
+    return list(conn.execute(sa.select(id_column).where(where).order_by(id_column)).scalars())
