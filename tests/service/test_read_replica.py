@@ -15,6 +15,7 @@ from typing import Any
 import falcon.testing
 import pytest
 import sqlalchemy as sa
+from fakes import bulk
 
 from mspromo_service import storage
 from mspromo_service.app import create_app
@@ -97,8 +98,8 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(
     assert {"store_revision", "promo_header", "promo_group_node"} <= on_replica.tables()
 
     # Every kind of write goes to the primary only.
-    repo.bulk_transaction(
-        "r-1", [{"action": "d", "body": {"promo_id_retailer": "WRITTEN", "store_id": "s-1"}}]
+    bulk(
+        repo, "r-1", [{"action": "d", "body": {"promo_id_retailer": "WRITTEN", "store_id": "s-1"}}]
     )
     repo.soft_delete_link("s-1", "WRITTEN")
     repo.delete_store("s-1")
