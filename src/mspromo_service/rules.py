@@ -129,7 +129,12 @@ class RulesCache:
                     return  # swept while this thread got here
                 self._swept_at = started
                 stores = list(self._entries)
-            revisions = self._repository.store_revisions(stores)
+            try:
+                revisions = self._repository.store_revisions(stores)
+            except Exception:
+                # The sweep only saves queries: when it fails, each store's own check
+                # runs as it would without it (and fails, or answers, the same way).
+                return
             with self._lock:
                 for store_id in stores:
                     entry = self._entries.get(store_id)

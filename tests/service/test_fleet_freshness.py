@@ -105,3 +105,18 @@ def test_a_store_loaded_between_sweeps_is_fresh_for_a_whole_interval() -> None:
     cache.get("late")
     cache.get("a")
     assert repo.revision_calls == 3
+
+
+def test_a_failed_sweep_falls_back_to_each_stores_own_check() -> None:
+    class Flaky(FakeRepository):
+        def store_revisions(self, store_ids):  # type: ignore[no-untyped-def]
+            raise ConnectionError("replica restarting")
+
+    repo, clock = Flaky(), FakeClock()
+    repo.put("a", [promo("P1", stores=["a"])])
+    cache = RulesCache(repo, max_staleness=1.0, clock=clock)
+    first = cache.get("a")
+    repo.put("a", [promo("P1", stores=["a"]), promo("P2", stores=["a"])])
+    clock.advance(1.0)
+    assert len(cache.get("a")) == 2 and cache.get("a") is not first
+    assert repo.revision_calls == 2  # the store's own check, as before the sweep
