@@ -74,3 +74,18 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/engine_bench.py", *session.posargs)
     if (ROOT / "benchmarks" / "http_bench.py").exists():
         session.run("python", "benchmarks/http_bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def deep(session: nox.Session) -> None:
+    """The engine against the reference evaluator (tests/reference/) on 50,000 generated
+    cases instead of CI's 2,000; about an hour on 2 cores."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "-n",
+        "2",
+        "tests/reference",
+        *session.posargs,
+        env={"MSPROMO_REFERENCE_EXAMPLES": "50000"},
+    )

@@ -1,0 +1,66 @@
+"""The engine against the reference evaluator (``evaluator.py``), response for response.
+
+Generated promotions of every family (layers, both evaluate criteria, every selection
+criterion, caps, weighed goods, 0/2/3 decimals, some not taking part) and baskets over
+their products. ``MSPROMO_REFERENCE_EXAMPLES`` sets the number of examples (CI: 2,000;
+``nox -s deep``: 50,000).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mspromo_engine import evaluate_json, promotion_from_wire, request_from_wire
+from mspromo_engine.testing.strategies import EVALUATION_TIME, Scenario, scenarios
+
+from .evaluator import engine_projection, evaluate
+
+EXAMPLES = int(os.environ.get("MSPROMO_REFERENCE_EXAMPLES", "2000"))
+
+
+FAMILIES = "epclbtrm"
+
+
+@st.composite
+def cases(draw: st.DrawFn, decimals: int) -> Scenario:
+    # A few families at a time, so that each meets its neighbours often enough.
+    families = draw(st.sets(st.sampled_from(FAMILIES), min_size=1, max_size=3))
+    return draw(
+        scenarios(
+            families=sorted(families),
+            decimals=decimals,
+            min_promotions=1,
+            max_promotions=5,
+            max_lines=4,
+            mixed_participation=draw(st.booleans()),
+        )
+    )
+
+
+def both(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+    decimals = int(scenario.request["currency_decimals"])
+    request = request_from_wire(scenario.request, now=EVALUATION_TIME)
+    stored = [promotion_from_wire(w, currency_decimals=decimals) for w in scenario.promotions]
+    engine = evaluate_json(scenario.request, scenario.rules, now=EVALUATION_TIME)
+    return engine_projection(engine), evaluate(request, stored)
+
+
+# One test per currency, so that two workers share the examples.
+@pytest.mark.parametrize("decimals", [0, 2, 3])
+@settings(
+    max_examples=-(-EXAMPLES // 3),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_the_engine_answers_as_the_reference_evaluator_does(
+    decimals: int, data: st.DataObject
+) -> None:
+    scenario = data.draw(cases(decimals), label="scenario")
+    engine, reference = both(scenario)
+    assert engine == reference, (scenario.request, scenario.promotions)
