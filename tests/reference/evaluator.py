@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mspromo_engine.basket import EvaluationRequest
+from mspromo_engine import EvaluationRequest
 from mspromo_engine.model import (
     Availability,
     DiscountApplyType,
