@@ -26,10 +26,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mspromo_engine import evaluate_json, selection
+from mspromo_engine import best_discount, evaluate_json
 from mspromo_engine.basket import Item
 from mspromo_engine.codec import promotion_from_wire, request_from_wire
-from mspromo_engine.engine import _candidate, canonical_units, run_candidate
+from mspromo_engine.engine import canonical_units, make_candidate, run_candidate
 from mspromo_engine.families.common import LayerView
 from mspromo_engine.ruleset import RuleSet
 from store import Store
@@ -186,7 +186,7 @@ def _cluster(size: int, rng: random.Random) -> tuple[list[Any], LayerView]:
     prices = ["1.99", "4.50", "9.99", "15.00", "22.00"]
     items = tuple(Item(s, Decimal(rng.choice(prices)), 5) for s in skus)
     units = canonical_units(items)
-    candidates = [_candidate(p, units, rules.groups_of(p)) for p in rules.promotions]
+    candidates = [make_candidate(p, units, rules.groups_of(p)) for p in rules.promotions]
     return candidates, LayerView(units, tuple(u.sp for u in units), 0, 0, 2)
 
 
@@ -198,7 +198,7 @@ def bench_clusters(trials: int, sizes: range) -> list[dict[str, Any]]:
         for _ in range(trials):
             candidates, view = _cluster(size, rng)
             start = time.perf_counter()
-            _, _, ok = selection.resolve_best_discount(candidates, view, run_candidate)
+            _, _, ok = best_discount.resolve_best_discount(candidates, view, run_candidate)
             times.append(time.perf_counter() - start)
             exact.append(ok)
         out.append(
@@ -269,7 +269,7 @@ def main() -> None:
         "machine": platform.machine(),
         "quick": quick,
         "command": " ".join(["python", "benchmarks/engine_bench.py", *sys.argv[1:]]),
-        "exact_limit": selection._EXACT_LIMIT,
+        "exact_limit": best_discount.EXACT_LIMIT,
     }
     print("1. evaluate latency, 40-line baskets, 5,000 promotions ...", flush=True)
     results["latency_40_lines"] = bench_latency(store, rules_5k, baskets)
@@ -313,7 +313,7 @@ def bench_clusters_only(args: argparse.Namespace) -> None:
         "generated_at_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "command": " ".join(["python", "benchmarks/engine_bench.py", *sys.argv[1:]]),
-        "exact_limit": selection._EXACT_LIMIT,
+        "exact_limit": best_discount.EXACT_LIMIT,
         "clusters": clusters,
     }
     out.write_text(json.dumps(record, indent=2) + "\n")

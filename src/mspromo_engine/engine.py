@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Item, Unit
+from mspromo_engine.best_discount import resolve_best_discount
 from mspromo_engine.eligibility import node_matches
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import RULES
@@ -22,9 +23,8 @@ from mspromo_engine.money import ZERO, allocate
 from mspromo_engine.participation import exclusion_reason
 from mspromo_engine.result import Evaluation, PromotionResult
 from mspromo_engine.ruleset import GroupIndex, RuleSet
-from mspromo_engine.selection import resolve_best_discount
 
-__all__ = ["canonical_units", "run", "run_candidate"]
+__all__ = ["canonical_units", "make_candidate", "run", "run_candidate"]
 
 K = TypeVar("K")
 
@@ -76,7 +76,7 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
         reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked)
         candidate = None
         if reason is None:
-            candidate = _candidate(promo, units, rules.groups_of(promo), lines)
+            candidate = make_candidate(promo, units, rules.groups_of(promo), lines)
             reason = _eligibility_reason(promo, candidate, units)
         if reason is None and candidate is not None:
             candidates.append(candidate)
@@ -191,7 +191,7 @@ def _lines_of(keys: Mapping[K, object], lines: Mapping[K, list[int]], hits: set[
                 hits.update(at)
 
 
-def _candidate(
+def make_candidate(
     promo: Promotion,
     units: tuple[Unit, ...],
     indexes: tuple[GroupIndex, ...],

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["ZERO", "allocate", "format_money", "quantum", "round_money"]
+__all__ = [
+    "ZERO",
+    "allocate",
+    "format_money",
+    "minor_units_up",
+    "quantum",
+    "round_money",
+    "round_up",
+]
 
 ZERO = Decimal(0)
 _QUANTA = {d: Decimal(1).scaleb(-d) for d in range(0, 7)}
@@ -28,6 +36,17 @@ def round_money(amount: Decimal, decimals: int) -> Decimal:
     """Round half up to the currency's decimals: the only rounding the engine does."""
     q = _QUANTA.get(decimals)
     return _quantize(amount, q if q is not None else quantum(decimals))
+
+
+def round_up(amount: Decimal, decimals: int) -> Decimal:
+    """Round towards +infinity to the currency's decimals. Never applied to a price: only
+    the best-discount search's bounds use it, so that a bound stays a bound."""
+    return amount.quantize(quantum(decimals), rounding=ROUND_CEILING)
+
+
+def minor_units_up(amount: Decimal, decimals: int) -> int:
+    """``amount`` in whole minor units (cents for 2 decimals), rounded up, for bounds."""
+    return int(amount.scaleb(decimals).to_integral_value(rounding=ROUND_CEILING))
 
 
 def allocate(

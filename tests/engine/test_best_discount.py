@@ -12,10 +12,10 @@ from families.helpers import evaluate, group, item, node, promo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mspromo_engine import selection
+from mspromo_engine import best_discount
 from mspromo_engine.basket import Category, Item
 from mspromo_engine.codec import promotion_from_wire
-from mspromo_engine.engine import _candidate, canonical_units, run_candidate
+from mspromo_engine.engine import canonical_units, make_candidate, run_candidate
 from mspromo_engine.families import RULES
 from mspromo_engine.families.common import Candidate, LayerView
 from mspromo_engine.money import ZERO
@@ -63,7 +63,7 @@ def setup(
         for sku, price, qty in lines
     )
     units = canonical_units(items)
-    candidates = [_candidate(p, units, rules.groups_of(p)) for p in rules.promotions]
+    candidates = [make_candidate(p, units, rules.groups_of(p)) for p in rules.promotions]
     view = LayerView(units, tuple(u.sp for u in units), 0, 0, 2)
     return [c for c in candidates if any(c.groups)], view
 
@@ -71,7 +71,7 @@ def setup(
 def resolve(
     candidates: Sequence[Candidate], view: LayerView
 ) -> tuple[Decimal, dict[str, Decimal], bool]:
-    applied, _, exact = selection.resolve_best_discount(candidates, view, run_candidate)
+    applied, _, exact = best_discount.resolve_best_discount(candidates, view, run_candidate)
     per = {c.promotion.promo_id_retailer: o.total for c, o in applied}
     return sum(per.values(), ZERO), per, exact
 
@@ -170,7 +170,7 @@ def test_the_search_bound_never_underestimates_what_an_order_still_gives(
     candidates, view = setup(wires, lines)
     if not candidates:
         return
-    search = selection._Search(candidates, view, run_candidate)
+    search = best_discount.ExactSearch(candidates, view, run_candidate)
     order = list(range(len(candidates)))
     rng.shuffle(order)
     steps = []
@@ -182,7 +182,7 @@ def test_the_search_bound_never_underestimates_what_an_order_still_gives(
     remaining = (1 << len(candidates)) - 1
     for k, (i, taken, total) in enumerate(steps):
         still = sum((t for _, _, t in steps[k:]), ZERO)
-        assert still <= search._bound((remaining, taken & search.union))
+        assert still <= search.bound((remaining, taken & search.union))
         assert total <= search.ceilings[i].at(taken)
         remaining &= ~(1 << i)
 
@@ -200,7 +200,7 @@ def test_a_basket_threshold_applied_three_times_on_one_unit_stays_under_its_ceil
     )
     [candidate], view = setup([spend], [("A", "15.00", 1)])
     assert run_candidate(candidate, view).total == Decimal("3.00")
-    search = selection._Search([candidate], view, run_candidate)
+    search = best_discount.ExactSearch([candidate], view, run_candidate)
     assert search.ceilings[0].at(0) >= Decimal("3.00")
 
 
@@ -279,7 +279,7 @@ def test_promotions_that_share_no_unit_are_solved_as_separate_clusters() -> None
         )
     )
     candidates, view = setup(wires, [(sku, "10.00", 1) for sku in SKUS])
-    found = selection.clusters(candidates, view)
+    found = best_discount.clusters(candidates, view)
     assert sorted(sorted(c.promotion.promo_id_retailer for c in m) for m in found) == [
         ["AB", "P0", "P1"],
         ["P2"],
@@ -290,7 +290,7 @@ def test_promotions_that_share_no_unit_are_solved_as_separate_clusters() -> None
 
 def test_many_independent_promotions_stay_exact_and_cheap(monkeypatch: pytest.MonkeyPatch) -> None:
     # Forty one-unit promotions on forty different SKUs: forty clusters of one, so the
-    # search never runs and the result is exact although the layer has > _EXACT_LIMIT.
+    # search never runs and the result is exact although the layer has > EXACT_LIMIT.
     calls = []
     original = run_candidate
 
@@ -310,9 +310,9 @@ def test_many_independent_promotions_stay_exact_and_cheap(monkeypatch: pytest.Mo
     ]
     rules = RuleSet.compile(promotion_from_wire(w) for w in wires)
     units = canonical_units(tuple(Item(f"S{k}", Decimal("10.00"), 1) for k in range(40)))
-    candidates = [_candidate(p, units, rules.groups_of(p)) for p in rules.promotions]
+    candidates = [make_candidate(p, units, rules.groups_of(p)) for p in rules.promotions]
     view = LayerView(units, tuple(u.sp for u in units), 0, 0, 2)
-    applied, _, exact = selection.resolve_best_discount(candidates, view, counting)
+    applied, _, exact = best_discount.resolve_best_discount(candidates, view, counting)
     assert exact
     assert sum((o.total for _, o in applied), ZERO) == Decimal("40.00")
     assert len(calls) == 40
@@ -345,8 +345,8 @@ def test_equal_totals_go_to_the_promotion_first_in_priority_order() -> None:
 def test_a_cluster_beyond_the_exact_limit_is_reported_as_not_exact(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(selection, "_EXACT_LIMIT", 2)
-    monkeypatch.setattr(selection, "_TRY_LIMIT", 2)
+    monkeypatch.setattr(best_discount, "EXACT_LIMIT", 2)
+    monkeypatch.setattr(best_discount, "TRY_LIMIT", 2)
     wires = [
         promo(
             f"P{k}",
@@ -366,7 +366,7 @@ def test_a_cluster_beyond_the_exact_limit_is_reported_as_not_exact(
 def test_a_cluster_beyond_the_exact_limit_solved_within_budget_is_exact(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(selection, "_EXACT_LIMIT", 1)
+    monkeypatch.setattr(best_discount, "EXACT_LIMIT", 1)
     three = [
         promo(
             f"P{k}",
@@ -378,7 +378,7 @@ def test_a_cluster_beyond_the_exact_limit_solved_within_budget_is_exact(
         for k in range(3)
     ]
     assert evaluate([item("PEN", "10.00")], *three).body["best_discount_exact"] is True
-    monkeypatch.setattr(selection, "_TRY_BUDGET", 1)
+    monkeypatch.setattr(best_discount, "TRY_BUDGET", 1)
     assert evaluate([item("PEN", "10.00")], *three).body["best_discount_exact"] is False
 
 
@@ -425,7 +425,7 @@ def test_promotions_that_cannot_apply_come_last_in_priority_order() -> None:
         )
     )
     candidates, view = setup(wires, [("A", "10.00", 1)])
-    applied, _, exact = selection.resolve_best_discount(candidates, view, run_candidate)
+    applied, _, exact = best_discount.resolve_best_discount(candidates, view, run_candidate)
     assert exact
     assert [(c.promotion.promo_id_retailer, o.total) for c, o in applied] == [
         ("ON-A", Decimal("1.00")),

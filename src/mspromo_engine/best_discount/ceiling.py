@@ -1,0 +1,209 @@
+"""Upper bounds on what one promotion can still give, for the best-discount search.
+
+Each bound is built from the facts the promotion's family rule declares
+(:class:`~mspromo_engine.families.rule.FamilyRule`): how a unit's discount is computed,
+how many units an application discounts, whether value off is allocated by price. A
+bound may be loose but never below what the family's ``apply`` gives (see
+docs/decisions/best_discount.md); nothing here assumes that taking units away from a
+promotion lowers its discount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from mspromo_engine.families import RULES
+from mspromo_engine.families.common import Candidate, LayerView, clamp
+from mspromo_engine.families.rule import FamilyRule
+from mspromo_engine.model import DiscountType, Node, Promotion, Strategy
+from mspromo_engine.money import minor_units_up, round_money, round_up
+
+__all__ = ["Ceiling", "bits", "free_mask"]
+
+
+def free_mask(candidate: Candidate, view: LayerView) -> int:
+    """The bits of the candidate's units it may still take in this layer."""
+    blocked = view.taken
+    if not candidate.promotion.apply_on_discounted_items:
+        blocked |= view.discounted_before
+    mask = 0
+    for u in candidate.all_units:
+        mask |= 1 << u
+    return mask & ~blocked
+
+
+def bits(mask: int) -> list[int]:
+    """The indexes of the bits set in ``mask``, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class Ceiling:
+    """A sound upper bound on one promotion's discount on any subset of its free units:
+    the sum of the largest per-unit ceilings over as many units as it can discount, capped
+    by what its discount definition allows in total. It only shrinks as units are taken."""
+
+    def __init__(self, candidate: Candidate, view: LayerView) -> None:
+        promo = candidate.promotion
+        rule = RULES[promo.family]
+        mask = free_mask(candidate, view)
+        per_application = _per_application_value(promo, rule, candidate, view.decimals)
+        share = _share_ceiling(promo, rule, view, mask) if per_application is not None else None
+        # A unit eligible in several groups (through different nodes) takes the largest.
+        self.of_unit: dict[int, Decimal] = {}
+        for group_nodes in candidate.nodes:
+            for u, node in group_nodes.items():
+                if mask >> u & 1:
+                    amount = _unit_ceiling(
+                        promo, rule, node, view, u, per_application=per_application
+                    )
+                    if share is not None:
+                        amount = min(amount, share(u))
+                    self.of_unit[u] = max(amount, self.of_unit.get(u, amount))
+        # The search adds these up a great deal: in whole minor units, rounded up.
+        self.decimals = view.decimals
+        self.of_unit_minor = {u: minor_units_up(a, view.decimals) for u, a in self.of_unit.items()}
+        self.units = sorted(((a, u) for u, a in self.of_unit_minor.items()), key=_largest_first)
+        self.count = rule.max_discounted_units(promo)
+        cap = _total_cap(promo, rule, candidate, view.decimals)
+        self.cap = None if cap is None else minor_units_up(cap, view.decimals)
+
+    def at(self, taken: int) -> Decimal:
+        total = 0
+        left = self.count
+        for amount, u in self.units:
+            if left == 0 or amount == 0:
+                break
+            if not taken >> u & 1:
+                total += amount
+                left -= 1
+        if self.cap is not None:
+            total = min(total, self.cap)
+        return Decimal(total).scaleb(-self.decimals)
+
+    def split(self, taken: int) -> tuple[int, int | None]:
+        """A threshold t for the bound of ``ExactSearch.bound`` and what it charges this
+        promotion, min(cap, k t): t is the k-th largest free ceiling (0 when fewer), or
+        None (infinite) when the cap is below the sum of its k largest ceilings, so the
+        promotion is charged its cap and nothing per unit. In minor units."""
+        total = 0
+        left = self.count
+        last = 0
+        for amount, u in self.units:
+            if left == 0 or amount == 0:
+                break
+            if not taken >> u & 1:
+                total += amount
+                last = amount
+                left -= 1
+        if self.cap is not None and self.cap <= total:
+            return self.cap, None
+        if left != 0:  # fewer free units than it can discount: all of them count fully
+            return 0, 0
+        return self.count * last, last
+
+
+def _unit_ceiling(
+    promo: Promotion,
+    rule: FamilyRule,
+    node: Node,
+    view: LayerView,
+    u: int,
+    *,
+    per_application: Decimal | None,
+) -> Decimal:
+    """An upper bound on what ``promo`` takes off unit ``u``, such that a promotion's
+    total never exceeds the sum of these over the units it consumes. Exact where a unit's
+    discount depends on that unit alone (percent, strategy ``e``); else its final price."""
+    final = view.finals[u]
+    kind, value, strategy = rule.unit_terms(promo, node)
+    alone: Decimal | None = None
+    if kind is DiscountType.PERCENT:
+        alone = round_money(view.reference(promo, u) * value / 100, view.decimals)
+    elif strategy is Strategy.EACH_ITEM:
+        each = round_money(value * view.units[u].weight, view.decimals)
+        alone = each if kind is DiscountType.VALUE else final - each
+    elif rule.share_parts is not None:
+        # Strategy a: each unit gets the share v/N or its set's remainder (exact).
+        share, last = rule.share_parts(promo, view.decimals)
+        alone = max(share, last) if kind is DiscountType.VALUE else final - min(share, last)
+    if per_application is not None and not rule.pooled_applications:
+        # No unit gets more than its whole application. (Where repeated applications all
+        # share the same units, it is not a per-unit ceiling.)
+        alone = per_application
+    # Family m computes its targets' discount as r does and only then spreads it over
+    # the application's units, exactly (``allocate`` adds up, clamping only lowers):
+    # its total is bounded by its targets' ceilings, which are r's, clamped alike.
+    return final if alone is None else clamp(alone, final)
+
+
+def _share_ceiling(
+    promo: Promotion, rule: FamilyRule, view: LayerView, mask: int
+) -> Callable[[int], Decimal] | None:
+    """For value off with strategy ``a``: the most one unit's share of v can be. An
+    application allocates v over its k discounted units by reference price R, so unit u
+    gets v R_u / (sum of the k R's) <= v R_u / (R_u + (k - 1) R_min), R_min being the
+    smallest R among the promotion's free units now (taking units only raises it, so
+    this holds for every subset). ``allocate`` rounds each share half up and puts the
+    remainder on the last part: a part exceeds its share by less than k half minor units,
+    so k minor units are added. None where this does not apply (no fixed k)."""
+    k = rule.discounted_per_application(promo)
+    if not rule.allocates_value or k is None:
+        return None
+    units = bits(mask)
+    references = [view.reference(promo, u) for u in units]
+    if not references or min(references) <= 0:
+        return None
+    # A share over a unit's final price moves to the other units (``allocate`` with
+    # caps), so the price ratio bounds a share only when R is every unit's final price:
+    # then all shares fit (v <= sum of R) or all are capped at their prices.
+    finals = view.finals
+    if any(r != finals[u] for r, u in zip(references, units, strict=True)):
+        return None
+    r_min = min(references)
+    v = promo.discount_value
+    slack = Decimal(k).scaleb(-view.decimals)
+
+    def share(u: int) -> Decimal:
+        r = view.reference(promo, u)
+        return round_up(v * r / (r + (k - 1) * r_min), view.decimals) + slack
+
+    return share
+
+
+def _largest_first(pair: tuple[int, int]) -> tuple[int, int]:
+    return -pair[0], pair[1]
+
+
+def _per_application_value(
+    promo: Promotion, rule: FamilyRule, candidate: Candidate, decimals: int
+) -> Decimal | None:
+    """For a value-off discount with strategy ``a`` (v allocated by price over each
+    application's units): the most one application can give, v plus a minor unit per unit
+    for the rounding of the shares. None for any other discount."""
+    if not rule.allocates_value or promo.discount_type is not DiscountType.VALUE:
+        return None
+    _, _, strategy = rule.unit_terms(promo, _ANY_NODE)
+    if strategy is not Strategy.ALL_ITEMS:
+        return None
+    units = len(candidate.all_units)
+    return promo.discount_value + Decimal(1).scaleb(-decimals) * units
+
+
+# Families whose terms do not depend on the node are asked with this one.
+_ANY_NODE = Node("ALL")
+
+
+def _total_cap(
+    promo: Promotion, rule: FamilyRule, candidate: Candidate, decimals: int
+) -> Decimal | None:
+    caps = [] if promo.max_discount is None else [promo.max_discount]
+    per_application = _per_application_value(promo, rule, candidate, decimals)
+    if per_application is not None:
+        caps.append(promo.max_application_limit * per_application)
+    return min(caps) if caps else None

@@ -1,0 +1,227 @@
+"""The exact best order of one best-discount cluster (SPEC §5.3): a memoised depth-first
+branch and bound over the state (promotions still to apply, units taken in this layer).
+Within a layer a free unit's final price never changes, so that pair determines
+everything that can still happen; a branch is cut when an upper bound on what it can
+still add cannot beat the best order found so far (docs/decisions/best_discount.md).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from mspromo_engine.best_discount.ceiling import Ceiling, bits, free_mask
+from mspromo_engine.families.common import Candidate, LayerView, Outcome
+from mspromo_engine.money import ZERO
+
+__all__ = ["ExactSearch", "OverBudget", "Run"]
+
+Run = Callable[[Candidate, LayerView], Outcome]
+
+# Three promotions have at most fifteen states: cheaper to visit than to bound.
+_UNBOUNDED_SIZE = 3
+
+
+class OverBudget(Exception):
+    """The search of a cluster beyond the exact limit ran out of its budget."""
+
+
+class ExactSearch:
+    """Exact best order of one cluster by depth-first branch and bound. Orders are tuples
+    of cluster indexes (the cluster is in priority order). At every step the promotion
+    with the largest immediate discount is tried first, ties by priority; of orders with
+    equal totals the first one in this search order wins.
+
+    Three things keep it fast while exact: a promotion's outcome depends only on which of
+    its own units are taken, so outcomes are cached by that; a state reached again with a
+    smaller (or equal, later-ordered) total so far is dropped, because the same futures
+    follow from it; and a branch whose upper bound cannot beat the best order found is
+    cut."""
+
+    def __init__(
+        self, cluster: Sequence[Candidate], view: LayerView, run: Run, budget: int | None = None
+    ) -> None:
+        self.cluster = cluster
+        self.budget = budget
+        self.root = view
+        self.decimals = view.decimals
+        self.run = run
+        self.masks = [free_mask(c, view) for c in cluster]
+        self.union = 0
+        for m in self.masks:
+            self.union |= m
+        # Three promotions have at most fifteen states: cheaper to visit than to bound.
+        self.bounded = len(cluster) > _UNBOUNDED_SIZE
+        # (promotion, its units taken) -> (discount, units it takes)
+        self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
+        self.bounds: dict[tuple[int, int], Decimal] = {}
+        self.promotion_bounds: dict[tuple[int, int], tuple[int, int | None]] = {}
+        # state -> the most its promotions still to apply can add, as proved so far
+        self.reach: dict[tuple[int, int], Decimal] = {}
+        self.best_total = Decimal(-1)
+        self.best_order: tuple[int, ...] = ()
+
+    @functools.cached_property
+    def ceilings(self) -> list[Ceiling]:
+        return [Ceiling(c, self.root) for c in self.cluster]
+
+    @functools.cached_property
+    def per_unit_bits(self) -> list[tuple[int, list[tuple[int, int, int]]]]:
+        """``per_unit`` with the unit's and each promotion's bit, for quick tests."""
+        return [(1 << u, [(a, 1 << i, i) for a, i in options]) for u, options in self.per_unit]
+
+    @functools.cached_property
+    def per_unit(self) -> list[tuple[int, list[tuple[int, int]]]]:
+        """For each unit, the promotions that may take it, the most it could get first
+        (in minor units)."""
+        out = []
+        for u in bits(self.union):
+            options = [
+                (ceiling.of_unit_minor[u], i)
+                for i, ceiling in enumerate(self.ceilings)
+                if u in ceiling.of_unit_minor
+            ]
+            options.sort(key=lambda o: (-o[0], o[1]))
+            out.append((u, options))
+        return out
+
+    def best_order_found(self) -> tuple[int, ...]:
+        self._visit((1 << len(self.cluster)) - 1, self.root.taken, ZERO, ())
+        return self.best_order
+
+    def _outcome(self, i: int, taken: int) -> tuple[Decimal, int]:
+        key = (i, taken & self.masks[i])
+        known = self.outcomes.get(key)
+        if known is None:
+            # Only which units are taken matters: a free unit's final price does not
+            # change within a layer, and a taken unit is no longer looked at.
+            outcome = self.run(self.cluster[i], attrs.evolve(self.root, taken=taken))
+            took = 0
+            for application in outcome.applications:
+                for u in application.units:
+                    took |= 1 << u
+            known = self.outcomes[key] = (outcome.total, took)
+        return known
+
+    def _visit(
+        self, remaining: int, taken: int, so_far: Decimal, prefix: tuple[int, ...]
+    ) -> Decimal:
+        """Search below a state; returns an upper bound on what its promotions still to
+        apply can add (exact when nothing below was cut), remembered for the state."""
+        if not remaining:
+            if so_far > self.best_total:
+                self.best_total, self.best_order = so_far, prefix
+            return ZERO
+        key = (remaining, taken & self.union)
+        if self.budget is not None:
+            self.budget -= 1
+            if self.budget < 0:
+                raise OverBudget
+        # Everything found from here on comes later in the search order than what was
+        # found before, so on equal totals the earlier find is kept: the tie rule. A
+        # state met again is cut by what its first search proved it can add at most:
+        # this covers "reached again with no more so far" and more.
+        known = self.reach.get(key)
+        if known is None and self.bounded:
+            known = self.bound(key)
+        if known is not None and self._cut(so_far + known):
+            return known
+        most = ZERO
+        children = []
+        for i in bits(remaining):
+            children.append((*self._outcome(i, taken), i))
+        if all(not took and not total for total, took, _ in children):
+            # None of them takes anything now, so none ever will from here (the state
+            # does not change): every order adds nothing; the first is priority order.
+            self.reach[key] = ZERO
+            return self._visit(0, taken, so_far, (*prefix, *bits(remaining)))
+        # Largest immediate discount first: a good order early makes the bound bite.
+        children.sort(key=lambda c: (-c[0], c[2]))
+        for total, took, i in children:
+            below = self._visit(remaining & ~(1 << i), taken | took, so_far + total, (*prefix, i))
+            most = max(most, total + below)
+        self.reach[key] = most if known is None else min(most, known)
+        return self.reach[key]
+
+    def _cut(self, reach: Decimal) -> bool:
+        """Whether a branch that can reach at most ``reach`` cannot be the answer: it
+        cannot beat (only tie, later in search order) the best order found."""
+        return self.best_total >= 0 and reach <= self.best_total
+
+    def bound(self, key: tuple[int, int]) -> Decimal:
+        """What the promotions still to apply can add at most from this state.
+
+        Each promotion p discounts a set D_p of at most k_p free units, the sets are
+        disjoint (a unit is consumed once per layer), and p's total is at most
+        min(cap_p, sum of c_p(u) over D_p). For any unit thresholds l_u >= 0,
+        c <= l_u + (c - l_u)+, and min(cap, a + b) <= min(cap, a) + b for b >= 0, so
+
+            total <= sum_u l_u + sum_p min(cap_p, k_p largest (c_p(u) - l_u)+)
+
+        (the dual of assigning units to promotions; it holds for every choice). Two
+        choices are made and the smaller result kept: promotion thresholds t_p (l_u =
+        max_p (c_p(u) - t_p)+ with t_p the k_p-th largest ceiling of p, or p charged its
+        cap alone), which is never above "each promotion its own ceilings"; and l_u =
+        the second best ceiling on u, never above "each free unit its best ceiling".
+        Nothing here assumes that taking units lowers a discount: only the set of free
+        units and each promotion's ceilings on them are used."""
+        known = self.bounds.get(key)
+        if known is not None:
+            return known
+        remaining, taken = key
+        charged = 0
+        thresholds: dict[int, int | None] = {}
+        for i in bits(remaining):
+            mine = (i, taken & self.masks[i])
+            split = self.promotion_bounds.get(mine)
+            if split is None:
+                split = self.promotion_bounds[mine] = self.ceilings[i].split(taken)
+            amount, thresholds[i] = split
+            charged += amount
+        # Thresholds as chosen: only units above a promotion's threshold have excess.
+        over: dict[int, int] = {}
+        for i, t in thresholds.items():
+            if t is None:
+                continue
+            for amount, u in self.ceilings[i].units:
+                if amount <= t:
+                    break
+                if not taken >> u & 1 and amount - t > over.get(u, 0):
+                    over[u] = amount - t
+        dual = charged + sum(over.values())
+        # Unit thresholds instead: lambda_u = the second best ceiling on u among the
+        # remaining promotions, so only u's best promotion has excess there, and each
+        # promotion is charged the sum of its k largest excesses, capped.
+        second_best = 0
+        gains: dict[int, list[int]] = {}
+        for bit, options in self.per_unit_bits:
+            if taken & bit:
+                continue
+            best = who = -1
+            second = 0
+            for amount, promotion_bit, i in options:
+                if remaining & promotion_bit:
+                    if best < 0:
+                        best, who = amount, i
+                    else:
+                        second = amount
+                        break
+            if best > second:
+                if who in gains:
+                    gains[who].append(best - second)
+                else:
+                    gains[who] = [best - second]
+            second_best += second
+        auction = second_best
+        for i, excesses in gains.items():
+            ceiling = self.ceilings[i]
+            if 0 <= ceiling.count < len(excesses):
+                gain = sum(sorted(excesses, reverse=True)[: ceiling.count])
+            else:
+                gain = sum(excesses)
+            auction += gain if ceiling.cap is None else min(gain, ceiling.cap)
+        bound = self.bounds[key] = Decimal(min(dual, auction)).scaleb(-self.decimals)
+        return bound
