@@ -14,7 +14,7 @@ import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Item, Unit
 from mspromo_engine.best_discount import resolve_best_discount
-from mspromo_engine.eligibility import node_matches
+from mspromo_engine.eligibility import GroupIndex
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import RULES
 from mspromo_engine.families.common import Application, Candidate, LayerView, Outcome
@@ -22,7 +22,7 @@ from mspromo_engine.model import DiscountApplyType, EvaluateCriteria, Node, Prom
 from mspromo_engine.money import ZERO, allocate
 from mspromo_engine.participation import exclusion_reason
 from mspromo_engine.result import Evaluation, PromotionResult
-from mspromo_engine.ruleset import GroupIndex, RuleSet
+from mspromo_engine.ruleset import RuleSet
 
 __all__ = ["canonical_units", "make_candidate", "run", "run_candidate"]
 
@@ -76,8 +76,9 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
         reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked)
         candidate = None
         if reason is None:
-            candidate = make_candidate(promo, units, rules.groups_of(promo), lines)
-            reason = _eligibility_reason(promo, candidate, units)
+            indexes = rules.groups_of(promo)
+            candidate = make_candidate(promo, units, indexes, lines)
+            reason = _eligibility_reason(candidate, indexes, units)
         if reason is None and candidate is not None:
             candidates.append(candidate)
         elif request.explain or reason is None:
@@ -121,8 +122,6 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
                     candidate.promotion,
                     outcome=outcome,
                     reason=reason,
-                    best_discount=candidate in best,
-                    candidate=candidate,
                 )
         for u, (before, after) in enumerate(zip(finals, view.finals, strict=True)):
             if after != before:
@@ -209,7 +208,7 @@ def make_candidate(
         matched: dict[int, Node] = {}
         for at in lines.candidates(index):
             first, end, unit = spans[at]
-            node = index.node_for(unit)
+            node = index.match(unit.sku, unit.categories)
             if node is not None:
                 for u in range(first, end):
                     matched[u] = node
@@ -219,13 +218,13 @@ def make_candidate(
 
 
 def _eligibility_reason(
-    promo: Promotion, candidate: Candidate, units: tuple[Unit, ...]
+    candidate: Candidate, indexes: tuple[GroupIndex, ...], units: tuple[Unit, ...]
 ) -> Reason | None:
     if any(candidate.groups):
         return None
     included = any(
-        any(node_matches(n, unit.sku, unit.categories) for n in g.included)
-        for g in promo.promo_groups
+        index.including(unit.sku, unit.categories) is not None
+        for index in indexes
         for unit in units
     )
     return Reason.ALL_UNITS_EXCLUDED if included else Reason.NO_ELIGIBLE_UNITS

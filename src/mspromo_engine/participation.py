@@ -1,4 +1,6 @@
-"""Whether a promotion takes part in an evaluation at all (SPEC §5.1, §5.4)."""
+"""Whether a promotion takes part at a given time and for a given customer (SPEC §5.1,
+§5.4): the one participation check, asked by the evaluation, suggestions and item
+recommendations alike."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from mspromo_engine.basket import EvaluationRequest
 from mspromo_engine.explain import Reason
 from mspromo_engine.model import Availability, Promotion
 
-__all__ = ["exclusion_reason", "in_happy_hour"]
+__all__ = ["exclusion_reason", "in_happy_hour", "off_schedule", "qualified", "runs_at"]
 
 
 def exclusion_reason(
@@ -28,18 +30,36 @@ def exclusion_reason(
         return Reason.INACTIVE
     if not linked:
         return Reason.NOT_IN_STORE
-    at = request.at
+    off = off_schedule(promo, request.at, local_at)
+    if off is not None:
+        return off
+    if not qualified(promo, qualifiers):
+        return Reason.QUALIFIER_MISSING
+    return None
+
+
+def runs_at(promo: Promotion, at: datetime, local_at: datetime) -> bool:
+    """Active and on schedule at ``at`` (``local_at``: the same instant in the store's
+    time zone): its window, its weekdays, its happy hour."""
+    return promo.is_active and off_schedule(promo, at, local_at) is None
+
+
+def off_schedule(promo: Promotion, at: datetime, local_at: datetime) -> Reason | None:
+    """Why the promotion's schedule rules out ``at``, or None when it does not."""
     if not promo.start_date_time <= at < promo.end_date_time:
         return Reason.OUTSIDE_WINDOW
     if promo.active_days[_active_day(promo, local_at)] != "1":
         return Reason.INACTIVE_DAY
     if promo.is_happy_hour and not in_happy_hour(promo, local_at):
         return Reason.OUTSIDE_HAPPY_HOUR
-    if promo.availability is Availability.SPECIAL and not any(
-        s.group_qualifier_id in qualifiers for s in promo.special_promo_info
-    ):
-        return Reason.QUALIFIER_MISSING
     return None
+
+
+def qualified(promo: Promotion, qualifiers: frozenset[str]) -> bool:
+    """A loyalty-only promotion needs one of its qualifiers (SPEC §5.4)."""
+    if promo.availability is not Availability.SPECIAL:
+        return True
+    return any(s.group_qualifier_id in qualifiers for s in promo.special_promo_info)
 
 
 def in_happy_hour(promo: Promotion, local_at: datetime) -> bool:

@@ -4,9 +4,11 @@ Two pure functions behind ``POST /api/1.0/promotions/suggestions/`` and
 ``POST /api/1.0/promotions/item_recommendations/``, plus their JSON front doors. No I/O;
 the caller passes the time.
 
-A promotion is *live* at ``at`` when it is active and ``at`` lies in its
-``[start_date_time, end_date_time)`` window (weekdays and happy hours are not checked:
-these endpoints answer "which deals run on these products", not "what applies now").
+Both list only promotions that run at ``at``, by the same participation check as an
+evaluation (:mod:`mspromo_engine.participation`): active, inside their window, on one of
+their ``active_days`` and inside their happy hour, seen in the request's time zone (UTC
+when it has none); loyalty-only ones need one of the customer's qualifiers for item
+recommendations. Suggestions have no customer, so they list loyalty-only ones too.
 
 Item recommendations are a guide, not an evaluation: each group's eligible quantity (units,
 or spend at sale price for money thresholds) is counted independently, so a unit that two
@@ -17,23 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from mspromo_engine.basket import Item
 from mspromo_engine.codec import promotion_to_wire, request_from_wire
-from mspromo_engine.eligibility import node_matches
+from mspromo_engine.eligibility import Category, GroupIndex
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.families import RULES
 from mspromo_engine.model import (
-    Availability,
     Group,
-    Node,
     NodeType,
     Promotion,
 )
+from mspromo_engine.money import format_money
+from mspromo_engine.participation import qualified, runs_at
 from mspromo_engine.ruleset import RuleSet
 from mspromo_engine.wire.requests import NodeRef
 
@@ -41,8 +44,6 @@ __all__ = [
     "MAX_SUGGESTION_NODES",
     "NodeRef",
     "Recommendation",
-    "group_accepts",
-    "is_live",
     "item_recommendations",
     "item_recommendations_json",
     "promotions_for_nodes",
@@ -50,7 +51,8 @@ __all__ = [
 ]
 
 MAX_SUGGESTION_NODES = 1000
-_MONEY_PLACES = Decimal("0.001")
+# An item's categories as (level, value) pairs, as the matcher takes them.
+_Categories = frozenset[Category]
 
 
 @attrs.frozen
@@ -65,31 +67,33 @@ class Recommendation:
     completes: bool
 
 
-def is_live(promo: Promotion, at: datetime) -> bool:
-    return promo.is_active and promo.start_date_time <= at < promo.end_date_time
+def _running(rules: RuleSet, at: datetime, timezone: str) -> list[Promotion]:
+    """The promotions on schedule at ``at`` (seen in ``timezone``), by priority."""
+    local_at = at.astimezone(ZoneInfo(timezone))
+    return sorted(
+        (p for p in rules.promotions if runs_at(p, at, local_at)), key=lambda p: p.priority_key
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Suggestions
 
 
-def _group_involves(group: Group, ref: NodeRef) -> bool:
-    def same(node: Node) -> bool:
-        return node.node_type is ref.node_type and node.node_id == ref.node_id
-
-    if any(same(n) for n in group.excluded):
-        return False
-    return any(n.matches_all or same(n) for n in group.included)
-
-
 def promotions_for_nodes(
-    rules: RuleSet, nodes: Sequence[NodeRef], *, at: datetime
+    rules: RuleSet, nodes: Sequence[NodeRef], *, at: datetime, timezone: str = "UTC"
 ) -> list[tuple[NodeRef, list[Promotion]]]:
-    """For each node, the live promotions with a group that includes it (or ``ALL``) and
-    does not exclude it, ordered by priority then ``promo_id_retailer``."""
-    live = sorted((p for p in rules.promotions if is_live(p, at)), key=lambda p: p.priority_key)
+    """For each node, the promotions running at ``at`` with a group that takes it in (or
+    ``ALL``) and does not exclude it, ordered by priority then ``promo_id_retailer``."""
+    live = _running(rules, at, timezone)
     return [
-        (ref, [p for p in live if any(_group_involves(g, ref) for g in p.promo_groups)])
+        (
+            ref,
+            [
+                p
+                for p in live
+                if any(i.involves(ref.node_type, ref.node_id) for i in rules.groups_of(p))
+            ],
+        )
         for ref in nodes
     ]
 
@@ -161,22 +165,15 @@ def suggestions_json(body: Any, rules: RuleSet, *, now: datetime) -> dict[str, A
 # Item recommendations
 
 
-def group_accepts(group: Group, item: Item) -> bool:
-    """An item is eligible for a group when an included node matches it and no excluded
-    node does (exclusion beats inclusion)."""
-    cats = frozenset((c.type, c.value) for c in item.categories)
-    if any(node_matches(n, item.sku, cats) for n in group.excluded):
-        return False
-    return any(node_matches(n, item.sku, cats) for n in group.included)
-
-
 def _is_value_group(promo: Promotion, group: Group) -> bool:
     """Whether the group's minimum is money: the basket families' spend thresholds."""
     return RULES[promo.family].spend_group(promo, group)
 
 
-def _have(promo: Promotion, group: Group, items: Iterable[Item]) -> Decimal:
-    eligible = [i for i in items if group_accepts(group, i)]
+def _have(
+    promo: Promotion, group: Group, index: GroupIndex, items: Iterable[tuple[Item, _Categories]]
+) -> Decimal:
+    eligible = [i for i, cats in items if index.match(i.sku, cats) is not None]
     if _is_value_group(promo, group):
         return sum((i.sp * i.qty for i in eligible), Decimal(0))
     return Decimal(sum(i.qty for i in eligible))
@@ -192,20 +189,21 @@ def item_recommendations(
     *,
     at: datetime,
     qualifier_ids: frozenset[str] = frozenset(),
+    timezone: str = "UTC",
 ) -> list[Recommendation]:
     """For each live promotion the basket partly meets (some group has an eligible unit),
     what each short group needs for the next application, while applications remain.
 
     Ordered: promotions the basket does not earn yet first, then by priority."""
     out: list[Recommendation] = []
-    for promo in sorted(rules.promotions, key=lambda p: p.priority_key):
-        if not is_live(promo, at):
+    products = [(i, frozenset((c.type, c.value) for c in i.categories)) for i in items]
+    for promo in _running(rules, at, timezone):
+        if not qualified(promo, qualifier_ids):
             continue
-        if promo.availability is Availability.SPECIAL and not any(
-            s.group_qualifier_id in qualifier_ids for s in promo.special_promo_info
-        ):
-            continue
-        have = {g.name: _have(promo, g, items) for g in promo.promo_groups}
+        have = {
+            g.name: _have(promo, g, index, products)
+            for g, index in zip(promo.promo_groups, rules.groups_of(promo), strict=True)
+        }
         if not any(v > 0 for v in have.values()):
             continue
         needs = [g for g in promo.promo_groups if g.qty_or_value_min > 0]
@@ -226,10 +224,6 @@ def item_recommendations(
     return out
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(_MONEY_PLACES, rounding=ROUND_HALF_UP))
-
-
 def _recommendation_to_wire(rec: Recommendation) -> dict[str, Any]:
     out: dict[str, Any] = {
         "promo_id": rec.promotion.promo_id,
@@ -243,7 +237,7 @@ def _recommendation_to_wire(rec: Recommendation) -> dict[str, Any]:
         ],
     }
     if rec.is_value:
-        out["missing_value"] = _money(rec.missing)
+        out["missing_value"] = format_money(rec.missing)
     else:
         out["missing_qty"] = int(rec.missing)
     return out
@@ -255,7 +249,11 @@ def item_recommendations_json(body: Any, rules: RuleSet, *, now: datetime) -> di
     if not request.store_id:
         raise ValidationError([ErrorDetail("store_id", "required: a non-empty string")])
     recs = item_recommendations(
-        request.basket.items, rules, at=request.at, qualifier_ids=request.qualifier_ids
+        request.basket.items,
+        rules,
+        at=request.at,
+        qualifier_ids=request.qualifier_ids,
+        timezone=request.timezone,
     )
     return {
         "store_id": request.store_id,

@@ -10,7 +10,7 @@ import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Unit
 from mspromo_engine.explain import Reason, describe
-from mspromo_engine.families.common import Candidate, Outcome, Suggestion
+from mspromo_engine.families.common import Outcome, Suggestion
 from mspromo_engine.model import Availability, DiscountApplyType, Promotion
 from mspromo_engine.money import ZERO, format_money
 
@@ -24,8 +24,6 @@ class PromotionResult:
     promotion: Promotion
     outcome: Outcome | None = None
     reason: Reason | None = None
-    best_discount: bool = False
-    candidate: Candidate | None = attrs.field(default=None, eq=False)
 
     @property
     def applied(self) -> bool:

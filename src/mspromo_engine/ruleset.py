@@ -16,91 +16,10 @@ from types import MappingProxyType
 import attrs
 
 from mspromo_engine.basket import Unit
-from mspromo_engine.model import Group, Node, NodeType, Promotion
+from mspromo_engine.eligibility import Category, GroupIndex
+from mspromo_engine.model import NodeType, Promotion
 
-__all__ = ["GroupIndex", "RuleSet", "compile_groups"]
-
-Category = tuple[str, str]
-
-# The most specific matching node speaks for a unit (it carries the line-special
-# discount): an item, then the deepest category, then ALL; equal rank -> first node.
-_RANK = {NodeType.ITEM: 0, **{NodeType(f"c{i}"): 8 - i for i in range(1, 8)}}
-# Most groups have no category (or no item) node: they share one empty read-only map,
-# which keeps a compiled store of 100,000 promotions smaller.
-_NO_ITEMS: Mapping[str, Node] = MappingProxyType({})
-_NO_CATEGORIES: Mapping[Category, tuple[int, int, Node]] = MappingProxyType({})
-# Likewise the exclusion sets, empty in most groups: an empty frozenset is not a shared
-# singleton in CPython and costs 216 bytes each.
-_NO_EXCLUDED_ITEMS: frozenset[str] = frozenset()
-_NO_EXCLUDED_CATEGORIES: frozenset[Category] = frozenset()
-
-
-@attrs.frozen
-class GroupIndex:
-    """One group's nodes compiled for lookup by SKU and category; the same answers as
-    :func:`mspromo_engine.eligibility.matching_node`, without scanning every node."""
-
-    items: Mapping[str, Node]
-    categories: Mapping[Category, tuple[int, int, Node]]  # (rank, position, node)
-    all_node: Node | None
-    excluded_items: frozenset[str]
-    excluded_categories: frozenset[Category]
-    excludes_all: bool
-
-    @classmethod
-    def compile(cls, group: Group) -> GroupIndex:
-        items: dict[str, Node] = {}
-        categories: dict[Category, tuple[int, int, Node]] = {}
-        all_node: Node | None = None
-        excluded_items: set[str] = set()
-        excluded_categories: set[Category] = set()
-        excludes_all = False
-        for position, node in enumerate(group.nodes):
-            if node.is_excluded:
-                if node.matches_all:
-                    excludes_all = True
-                elif node.node_type is NodeType.ITEM:
-                    excluded_items.add(node.node_id)
-                else:
-                    excluded_categories.add((node.node_type.value, node.node_id))
-            elif node.matches_all:
-                all_node = all_node or node
-            elif node.node_type is NodeType.ITEM:
-                items.setdefault(node.node_id, node)
-            else:
-                key = (node.node_type.value, node.node_id)
-                categories.setdefault(key, (_RANK[node.node_type], position, node))
-        return cls(
-            MappingProxyType(items) if items else _NO_ITEMS,
-            MappingProxyType(categories) if categories else _NO_CATEGORIES,
-            all_node,
-            frozenset(excluded_items) if excluded_items else _NO_EXCLUDED_ITEMS,
-            frozenset(excluded_categories) if excluded_categories else _NO_EXCLUDED_CATEGORIES,
-            excludes_all,
-        )
-
-    def node_for(self, unit: Unit) -> Node | None:
-        """The node that makes ``unit`` eligible, or None (excluded, or no node matches)."""
-        # Most (promotion, line) pairs match nothing: find the including node first and
-        # look at exclusions only when there is one.
-        node = self.items.get(unit.sku)
-        cats = unit.categories
-        if node is None:
-            best: tuple[int, int, Node] | None = None
-            if self.categories:
-                for cat in cats:
-                    found = self.categories.get(cat)
-                    # Deeper level first; on equal level the earlier node, as a scan would.
-                    if found is not None and (best is None or found[:2] < best[:2]):
-                        best = found
-            node = self.all_node if best is None else best[2]
-            if node is None:
-                return None
-        if self.excludes_all or unit.sku in self.excluded_items:
-            return None
-        if self.excluded_categories and not self.excluded_categories.isdisjoint(cats):
-            return None
-        return node
+__all__ = ["RuleSet", "compile_groups"]
 
 
 def compile_groups(promo: Promotion) -> tuple[GroupIndex, ...]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mspromo_engine import RuleSet, ValidationError, promotion_from_wire
+from mspromo_engine import RuleSet, ValidationError, evaluate_json, promotion_from_wire
 from mspromo_engine.recommend import item_recommendations_json, suggestions_json
 
 NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)
@@ -200,3 +200,72 @@ def test_recommendations_validate_like_evaluate() -> None:
     assert info.value.errors[0].path == "basket.items[0].mrp"
     with pytest.raises(ValidationError):
         item_recommendations_json({"basket": {"items": []}}, RULES, now=NOW)
+
+
+# --------------------------------------------------------------------------------------
+# The participation check of an evaluation (SPEC §5.1): weekdays and happy hours count.
+# NOW is Wednesday 10:00 UTC; in Asia/Kolkata it is 15:30.
+
+PEN = [{"node_id": "PEN", "node_type": "i"}]
+SCHEDULED = _rules(
+    _promo("ANYDAY", PEN, stores=["s-1"]),
+    _promo("NOT-WEDNESDAY", PEN, active_days="1101111", stores=["s-1"]),
+    _promo("WEDNESDAY", PEN, active_days="0010000", stores=["s-1"]),
+    # 09:00-11:00 wall clock: open at 10:00 UTC, closed at 15:30 in Kolkata.
+    _promo(
+        "MORNING",
+        PEN,
+        is_happy_hour=True,
+        stores=["s-1"],
+        start_date_time="2026-01-01T09:00:00Z",
+        end_date_time="2027-01-01T11:00:00Z",
+    ),
+    # 17:00-19:00 wall clock: closed at 10:00 UTC and at 15:30 in Kolkata.
+    _promo(
+        "EVENING",
+        PEN,
+        is_happy_hour=True,
+        stores=["s-1"],
+        start_date_time="2026-01-01T17:00:00Z",
+        end_date_time="2027-01-01T19:00:00Z",
+    ),
+)
+
+
+def test_suggestions_leave_out_promotions_off_their_weekday_or_happy_hour() -> None:
+    body = suggestions_json({"store_id": "s-1", "nodes": PEN}, SCHEDULED, now=NOW)
+    [suggestion] = body["suggestions"]
+    ids = [p["promo_id_retailer"] for p in suggestion["promotions"]]
+    assert sorted(ids) == ["ANYDAY", "MORNING", "WEDNESDAY"]
+
+
+def test_recommendations_leave_out_promotions_off_their_weekday_or_happy_hour() -> None:
+    recs = _recommend([{"sku": "PEN", "mrp": "15", "qty": 2}], SCHEDULED)
+    assert sorted(r["promo_id_retailer"] for r in recs) == ["ANYDAY", "MORNING", "WEDNESDAY"]
+
+
+def test_recommendations_see_the_happy_hour_in_the_request_time_zone() -> None:
+    body = item_recommendations_json(
+        {
+            "store_id": "s-1",
+            "timezone": "Asia/Kolkata",
+            "basket": {"items": [{"sku": "PEN", "mrp": "15", "qty": 2}]},
+        },
+        SCHEDULED,
+        now=NOW,
+    )
+    ids = sorted(r["promo_id_retailer"] for r in body["recommendations"])
+    assert ids == ["ANYDAY", "WEDNESDAY"]
+
+
+def test_suggestions_list_exactly_the_promotions_an_evaluation_lets_take_part() -> None:
+    # Each promotion alone on three pens: it applies exactly when it is suggested.
+    body = {"store_id": "s-1", "basket": {"items": [{"sku": "PEN", "mrp": "15", "qty": 3}]}}
+    applied = []
+    for promotion in SCHEDULED.promotions:
+        response = evaluate_json(body, RuleSet.compile([promotion]), now=NOW)
+        if response["basket"]["discount"] != "0.000":
+            applied.append(promotion.promo_id_retailer)
+    suggested = suggestions_json({"store_id": "s-1", "nodes": PEN}, SCHEDULED, now=NOW)
+    listed = [p["promo_id_retailer"] for p in suggested["suggestions"][0]["promotions"]]
+    assert sorted(applied) == sorted(listed) == ["ANYDAY", "MORNING", "WEDNESDAY"]
