@@ -30,7 +30,7 @@ FAMILIES = "epclbtrm"
 def cases(draw: st.DrawFn, decimals: int) -> Scenario:
     # A few families at a time, so that each meets its neighbours often enough.
     families = draw(st.sets(st.sampled_from(FAMILIES), min_size=1, max_size=3))
-    return draw(
+    scenario = draw(
         scenarios(
             families=sorted(families),
             decimals=decimals,
@@ -40,6 +40,24 @@ def cases(draw: st.DrawFn, decimals: int) -> Scenario:
             mixed_participation=draw(st.booleans()),
         )
     )
+    if draw(st.booleans()):
+        # Equal prices across lines, so that ties (SPEC §3.3: line order, then unit
+        # order) decide which units are taken.
+        items = scenario.request["basket"]["items"]
+        pool = sorted({line["sp"] for line in items})[:2]
+        flat = [dict(line, mrp=(p := draw(st.sampled_from(pool))), sp=p) for line in items]
+        basket = {**scenario.request["basket"], "items": flat}
+        scenario = Scenario({**scenario.request, "basket": basket}, scenario.promotions)
+    # Some promotions arrive on the fly (SPEC §5.5): moved out of the store, or sent
+    # again with the stored one's id, which they replace.
+    stored = list(scenario.promotions)
+    moved = draw(st.integers(0, len(stored)))
+    again = draw(st.integers(0, len(stored) - moved))
+    override = stored[:moved] + stored[moved : moved + again]
+    if not override:
+        return scenario
+    request = {**scenario.request, "promo_override": [dict(p, stores=[]) for p in override]}
+    return Scenario(request, tuple(stored[moved:]))
 
 
 def both(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
