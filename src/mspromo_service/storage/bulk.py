@@ -20,6 +20,8 @@ from mspromo_service.storage.schema import (
     promo_header_store,
 )
 
+_STAMPS = frozenset({"created_at", "updated_at"})
+
 
 class OpError(Exception):
     """One op cannot be applied; becomes a ValidationError (bulk) or Conflict/NotFound."""
@@ -162,7 +164,7 @@ class WorkingSet:
         """Write what changed, and only that; returns the stores whose rule sets change."""
         now = utc_now()
         new_headers: list[dict[str, Any]] = []
-        updated_headers: list[dict[str, Any]] = []
+        updated_headers: dict[frozenset[str], list[dict[str, Any]]] = {}  # by columns
         rows = Rows(new_id=self.new_id)
         link_updates: list[dict[str, Any]] = []
         touched: set[str] = set()
@@ -177,16 +179,15 @@ class WorkingSet:
                 continue
             if entry.dirty and entry.stored is not None:
                 row = header_row(promo, entry.header_id, now)
-                head_changed = _header_fields(row) != _header_fields(
-                    header_row(entry.stored, entry.header_id, now)
-                )
+                old = header_row(entry.stored, entry.header_id, now)
+                changed = {k: v for k, v in row.items() if v != old[k] and k not in _STAMPS}
                 children_changed = rows.change_children(
                     entry.header_id, entry.stored, entry.group_ids, promo
                 )
-                if head_changed or children_changed:
-                    del row["created_at"]
-                    row["b_id"] = row.pop("id")
-                    updated_headers.append(row)
+                if changed or children_changed:
+                    # Only the columns that differ (PyMySQL sends an UPDATE per row).
+                    changed.update(b_id=entry.header_id, updated_at=now)
+                    updated_headers.setdefault(frozenset(changed), []).append(changed)
                     touched.update(live)
             for store_id in sorted(entry.changed_links):
                 link_updates.append(
@@ -202,11 +203,11 @@ class WorkingSet:
                 touched.update(live)  # the promotion's other stores see ``stores`` change
         if new_headers:
             conn.execute(header.insert(), new_headers)
-        if updated_headers:
-            cols: dict[str, Any] = {k: sa.bindparam(k) for k in updated_headers[0] if k != "b_id"}
+        for columns, updates in sorted(updated_headers.items(), key=lambda kv: sorted(kv[0])):
+            values: dict[str, Any] = {k: sa.bindparam(k) for k in sorted(columns) if k != "b_id"}
             conn.execute(
-                sa.update(header).where(header.c.id == sa.bindparam("b_id")).values(cols),
-                updated_headers,
+                sa.update(header).where(header.c.id == sa.bindparam("b_id")).values(values),
+                updates,
             )
         rows.write(conn)
         if link_updates:
@@ -224,7 +225,3 @@ class WorkingSet:
             )
         bump_revisions(conn, touched)
         return frozenset(touched)
-
-
-def _header_fields(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
