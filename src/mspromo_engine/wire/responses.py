@@ -46,7 +46,11 @@ def suggestions_response(
 def recommendations_response(request: EvaluationRequest, rules: RuleSet) -> dict[str, Any]:
     """Products that would complete or extend a promotion the basket partly meets."""
     recs = item_recommendations(
-        request.basket.items, rules, at=request.at, qualifier_ids=request.qualifier_ids
+        request.basket.items,
+        rules,
+        at=request.at,
+        qualifier_ids=request.qualifier_ids,
+        timezone=request.timezone,
     )
     return {
         "store_id": request.store_id,
