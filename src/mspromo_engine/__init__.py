@@ -14,6 +14,7 @@ from mspromo_engine.codec import (
     promotion_from_wire,
     promotion_to_wire,
     request_from_wire,
+    validate_promotion,
 )
 from mspromo_engine.describe import PromotionState, describe_promotion, promotion_state
 from mspromo_engine.exceptions import ErrorDetail, MspromoError, ValidationError
@@ -78,5 +79,6 @@ __all__ = [
     "promotion_state",
     "promotion_to_wire",
     "request_from_wire",
+    "validate_promotion",
     "wire",
 ]

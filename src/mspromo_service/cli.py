@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from mspromo_engine import (
+    ErrorDetail,
     RuleSet,
     ValidationError,
     __version__,
     evaluate_json,
+    json_default,
     promotion_from_wire,
 )
-from mspromo_engine.codec import json_default
-from mspromo_engine.exceptions import ErrorDetail
 
 __all__ = ["main"]
 

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 import attrs
 
 from mspromo_engine import Node, Promotion, wire
-from mspromo_engine.wire import HeaderUpdate, Unset
 
 __all__ = [
     "BulkOp",
@@ -76,7 +75,7 @@ class UpdateOp:
     __wire_prepare__ = staticmethod(_payload)
     action: str
     promo_id_retailer: str = attrs.field(metadata=_ID)
-    header: HeaderUpdate  # type: ignore[valid-type]
+    header: wire.HeaderUpdate  # type: ignore[valid-type]
     store_id: str | None = attrs.field(default=None, metadata=_ID)
 
 
@@ -120,7 +119,7 @@ class SpecialInfoChange:
     """An upserted qualifier; a description not sent keeps the stored one."""
 
     group_qualifier_id: str = attrs.field(metadata=_ID)
-    description: str | Unset = wire.UNSET
+    description: str | wire.Unset = wire.UNSET
 
 
 @attrs.frozen

@@ -15,8 +15,7 @@ from typing import Any, NoReturn
 import attrs
 import falcon
 
-from mspromo_engine import wire
-from mspromo_engine.codec import json_default
+from mspromo_engine import json_default, wire
 
 __all__ = [
     "ApiError",

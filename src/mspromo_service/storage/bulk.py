@@ -9,8 +9,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mspromo_engine import Promotion
-from mspromo_engine.exceptions import ErrorDetail
+from mspromo_engine import ErrorDetail, Promotion
 from mspromo_service.storage.ids import IdPool
 from mspromo_service.storage.load import load
 from mspromo_service.storage.revisions import bump_revisions

@@ -8,9 +8,14 @@ from typing import Any
 
 import attrs
 
-from mspromo_engine import Promotion, ValidationError, promotion_from_wire
-from mspromo_engine.codec import default_short_code, validate_promotion
-from mspromo_engine.exceptions import ErrorDetail
+from mspromo_engine import (
+    ErrorDetail,
+    Promotion,
+    ValidationError,
+    default_short_code,
+    promotion_from_wire,
+    validate_promotion,
+)
 from mspromo_service.storage.schema import column_limits, decimal_limits
 
 _HEADER = column_limits["promo_header"]

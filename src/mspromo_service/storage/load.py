@@ -14,9 +14,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mspromo_engine import Promotion
-from mspromo_engine.codec import extra_data_from_wire
-from mspromo_engine.model import (
+from mspromo_engine import (
     Availability,
     DiscountApplyType,
     DiscountType,
@@ -25,10 +23,12 @@ from mspromo_engine.model import (
     Group,
     Node,
     NodeType,
+    Promotion,
     ReferencePrice,
     SelectionCriteria,
     SpecialPromoInfo,
     Strategy,
+    extra_data_from_wire,
 )
 from mspromo_service.storage.rows import chunks
 from mspromo_service.storage.schema import (

@@ -14,10 +14,15 @@ from typing import Any
 
 import attrs
 
-from mspromo_engine import Group, Promotion, SpecialPromoInfo, ValidationError
-from mspromo_engine.codec import default_short_code
-from mspromo_engine.exceptions import ErrorDetail
-from mspromo_engine.wire import UNSET
+from mspromo_engine import (
+    ErrorDetail,
+    Group,
+    Promotion,
+    SpecialPromoInfo,
+    ValidationError,
+    default_short_code,
+    wire,
+)
 from mspromo_service.contract import (
     BulkOp,
     CreateOp,
@@ -106,7 +111,7 @@ def _updated(current: Promotion, op: UpdateOp, where: str) -> Promotion:
         limits = {
             name: value
             for name in ("qty_or_value_min", "qty_or_value_max")
-            if (value := getattr(change, name)) is not UNSET
+            if (value := getattr(change, name)) is not wire.UNSET
         }
         groups[i] = attrs.evolve(groups[i], **limits)
     if errors:
@@ -154,7 +159,7 @@ def _with_special(current: Promotion, op: UpsertSpecialOp, where: str) -> Promot
     merged = {info.group_qualifier_id: info for info in current.special_promo_info}
     for change in op.special_promo_info:
         qid = change.group_qualifier_id
-        if change.description is not UNSET:
+        if change.description is not wire.UNSET:
             merged[qid] = SpecialPromoInfo(qid, change.description)
         elif qid not in merged:
             merged[qid] = SpecialPromoInfo(qid)

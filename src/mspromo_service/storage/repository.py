@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from mspromo_engine import Promotion, ValidationError
-from mspromo_engine.exceptions import ErrorDetail
+from mspromo_engine import ErrorDetail, Promotion, ValidationError
 from mspromo_service.contract import BulkTransaction, CreateOp
 from mspromo_service.exceptions import Conflict, NotFound
 from mspromo_service.storage.bulk import Entry, OpError, WorkingSet

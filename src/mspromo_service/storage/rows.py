@@ -11,8 +11,11 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mspromo_engine import Group, Node, Promotion, SpecialPromoInfo
-from mspromo_engine.codec import (
+from mspromo_engine import (
+    Group,
+    Node,
+    Promotion,
+    SpecialPromoInfo,
     extra_data_to_wire,
     json_default,
 )
