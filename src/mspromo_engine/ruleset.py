@@ -17,7 +17,7 @@ import attrs
 
 from mspromo_engine.basket import Unit
 from mspromo_engine.eligibility import Category, GroupIndex
-from mspromo_engine.model import NodeType, Promotion
+from mspromo_engine.model import Promotion
 
 __all__ = ["RuleSet", "compile_groups"]
 
@@ -41,34 +41,24 @@ class RuleSet:
     def compile(cls, promotions: Iterable[Promotion]) -> RuleSet:
         """Index ``promotions`` in one pass (linear in their nodes)."""
         promos = tuple(promotions)
+        groups = tuple(compile_groups(p) for p in promos)
         by_sku: dict[str, list[int]] = {}
         by_category: dict[Category, list[int]] = {}
         match_all: list[int] = []
-        for i, promo in enumerate(promos):
+        for i, indexes in enumerate(groups):
             # Only included nodes make a unit eligible; exclusions are applied per unit.
-            skus: set[str] = set()
-            cats: set[Category] = set()
-            everything = False
-            for group in promo.promo_groups:
-                for node in group.nodes:
-                    if node.is_excluded:
-                        continue
-                    if node.matches_all:
-                        everything = True
-                    elif node.node_type is NodeType.ITEM:
-                        skus.add(node.node_id)
-                    else:
-                        cats.add((node.node_type.value, node.node_id))
-            if everything:
+            if any(index.all_node is not None for index in indexes):
                 match_all.append(i)
                 continue
+            skus = {sku for index in indexes for sku in index.items}
+            cats = {cat for index in indexes for cat in index.categories}
             for sku in skus:
                 by_sku.setdefault(sku, []).append(i)
             for cat in cats:
                 by_category.setdefault(cat, []).append(i)
         return cls(
             promos,
-            tuple(compile_groups(p) for p in promos),
+            groups,
             MappingProxyType({k: tuple(v) for k, v in by_sku.items()}),
             MappingProxyType({k: tuple(v) for k, v in by_category.items()}),
             tuple(match_all),

@@ -16,6 +16,7 @@ from mspromo_engine.families.common import (
     multi_group_outcome,
     order_for_discount,
     take_from_every_group,
+    units_per_group,
 )
 from mspromo_engine.families.rule import (
     ExampleDraw,
@@ -31,7 +32,7 @@ from mspromo_engine.model import Family, Promotion
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
     promo = candidate.promotion
     criterion = promo.discounted_group_item_selection_criteria
-    needs = [max(1, int(g.qty_or_value_min)) for g in promo.promo_groups]
+    needs = units_per_group(promo)
     queues = [
         order_for_discount(view, promo, view.free(promo, units), criterion)
         for units in candidate.groups

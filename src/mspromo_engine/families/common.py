@@ -311,6 +311,11 @@ def take_from_every_group(
     return sets, missing
 
 
+def units_per_group(promo: Promotion) -> list[int]:
+    """What every application takes from each group (a minimum of 0 counts as 1)."""
+    return [max(1, int(g.qty_or_value_min)) for g in promo.promo_groups]
+
+
 def multi_group_outcome(
     candidate: Candidate, applications: Sequence[Application], missing: int
 ) -> Outcome:

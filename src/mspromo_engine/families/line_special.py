@@ -21,6 +21,7 @@ from mspromo_engine.families.common import (
     multi_group_outcome,
     order_for_discount,
     take_from_every_group,
+    units_per_group,
 )
 from mspromo_engine.families.rule import (
     ExampleDraw,
@@ -36,7 +37,7 @@ from mspromo_engine.model import DiscountType, Family, Node, Promotion, Strategy
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
     promo = candidate.promotion
     criterion = promo.discounted_group_item_selection_criteria
-    needs = [max(1, int(g.qty_or_value_min)) for g in promo.promo_groups]
+    needs = units_per_group(promo)
     # Per group, the discount of each unit by the node that matched it there; units whose
     # discount would be zero are left out of the group's queue. Favour customer orders
     # the queue by these amounts: a node's own value does not grow with the price.

@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from mspromo_engine.families.common import Candidate, LayerView, Outcome
+from mspromo_engine.families.common import Candidate, LayerView, Outcome, units_per_group
 from mspromo_engine.model import DiscountType, Family, Group, Node, Promotion, Strategy
 
 __all__ = [
@@ -166,7 +166,7 @@ def target_names_a_group(promo: Promotion) -> Iterator[tuple[str, str]]:
 
 def sum_of_group_minima(promo: Promotion) -> int:
     """Units per application of a family that takes N units from every group."""
-    return sum(max(1, int(g.qty_or_value_min)) for g in promo.promo_groups)
+    return sum(units_per_group(promo))
 
 
 # ---------------------------------------------------------------------------------------
