@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
-from mspromo_engine import ValidationError
+from mspromo_engine import Group, Node, Promotion, SpecialPromoInfo, ValidationError, wire
 from mspromo_service import storage
 from mspromo_service.storage.schema import column_limits, decimal_limits
 
@@ -86,3 +87,26 @@ def test_decimals_beyond_the_column_scale_are_rejected(
     assert [e.message for e in info.value.errors] == [
         f"at most {decimal_limits.scale} decimal places"
     ]
+
+
+# The wire types' bounds (mspromo_engine, which cannot import the service) against the
+# columns they are stored in: the published maxLength is what the database holds.
+WIRE_COLUMNS = [
+    (Promotion, "retailer", "promo_header.retailer"),
+    (Promotion, "promo_id_retailer", "promo_header.promo_id_retailer"),
+    (Promotion, "title", "promo_header.title"),
+    (Promotion, "promo_short_code", "promo_header.promo_short_code"),
+    (Promotion, "target_discounted_group_name", "promo_header.target_discounted_group_name"),
+    (Promotion, "stores", "promo_header_store.store_id"),
+    (Group, "name", "promo_group.name"),
+    (Node, "node_id", "promo_group_node.node_id"),
+    (SpecialPromoInfo, "group_qualifier_id", "special_promo_info.group_qualifier_id"),
+]
+
+
+@pytest.mark.parametrize(("cls", "field", "column"), WIRE_COLUMNS)
+def test_the_wire_bounds_are_the_column_sizes(cls: type, field: str, column: str) -> None:
+    found = wire.bound_of(attrs.fields_dict(cls)[field])
+    assert found is not None
+    table, name = column.split(".")
+    assert (found.max_length or found.item_max_length) == column_limits[table][name]
