@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mspromo_engine import best_discount, evaluate_json
 from mspromo_engine.basket import Item
-from mspromo_engine.codec import promotion_from_wire, request_from_wire
 from mspromo_engine.engine import canonical_units, make_candidate, run_candidate
 from mspromo_engine.families.common import LayerView
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire import promotion_from_wire, request_from_wire
 from store import Store
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ import random
 from collections import Counter
 from typing import Any
 
-from mspromo_engine.codec import promotion_from_wire
 from mspromo_engine.families import RULES
 from mspromo_engine.model import Family, Promotion
+from mspromo_engine.wire import promotion_from_wire
 
 STORE_ID = "s-1"
 SKUS = 50_000

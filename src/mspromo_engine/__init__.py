@@ -6,16 +6,6 @@ Pure Python, no I/O, no clock reads: the caller passes the evaluation time.
 from mspromo_engine import wire
 from mspromo_engine.api import evaluate, evaluate_json
 from mspromo_engine.basket import Basket, Category, EvaluationRequest, Item, Unit
-from mspromo_engine.codec import (
-    default_short_code,
-    extra_data_from_wire,
-    extra_data_to_wire,
-    json_default,
-    promotion_from_wire,
-    promotion_to_wire,
-    request_from_wire,
-    validate_promotion,
-)
 from mspromo_engine.describe import PromotionState, describe_promotion, promotion_state
 from mspromo_engine.exceptions import ErrorDetail, MspromoError, ValidationError
 from mspromo_engine.explain import Reason
@@ -36,6 +26,16 @@ from mspromo_engine.model import (
 )
 from mspromo_engine.result import Evaluation, PromotionResult
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire.evaluate import request_from_wire
+from mspromo_engine.wire.promotions import (
+    default_short_code,
+    extra_data_from_wire,
+    extra_data_to_wire,
+    json_default,
+    promotion_from_wire,
+    promotion_to_wire,
+    validate_promotion,
+)
 
 # The distribution's version; `cz bump` rewrites it with pyproject's (tool.commitizen).
 __version__ = "0.1.0"

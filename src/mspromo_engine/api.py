@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from mspromo_engine.basket import EvaluationRequest
-from mspromo_engine.codec import request_from_wire
 from mspromo_engine.engine import run
 from mspromo_engine.result import Evaluation, evaluation_to_wire
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire.evaluate import request_from_wire
 
 __all__ = ["evaluate", "evaluate_json"]
 

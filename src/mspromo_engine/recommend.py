@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from mspromo_engine.basket import Item
-from mspromo_engine.codec import promotion_to_wire, request_from_wire
 from mspromo_engine.eligibility import Category, GroupIndex
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.families import RULES
@@ -38,6 +37,8 @@ from mspromo_engine.model import (
 from mspromo_engine.money import format_money
 from mspromo_engine.participation import qualified, runs_at
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire.evaluate import request_from_wire
+from mspromo_engine.wire.promotions import promotion_to_wire
 from mspromo_engine.wire.requests import NodeRef
 
 __all__ = [

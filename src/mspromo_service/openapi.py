@@ -23,6 +23,7 @@ from mspromo_service.contract.responses import (
     PromotionList,
     StoreDeletionBody,
 )
+from mspromo_service.storage.schema import column_limits
 
 __all__ = ["ROUTES", "Operation", "build_document"]
 
@@ -44,6 +45,7 @@ class Operation:
 
 
 _ID = {"type": "string", "minLength": 1, "maxLength": wire.ID_LEN}
+_CURSOR_LEN = column_limits["promo_header"]["id"]  # a cursor is a promotion's stored id
 _PATH_PARAMS = {
     "store_id": _ID,
     "promo_id_retailer": _ID,
@@ -237,6 +239,7 @@ _ERROR_TEXT = {
     404: "Not found",
     409: "A promotion with this promo_id_retailer already exists for the retailer",
     413: "Request body too large",
+    414: "Request line too long (answered by the HTTP server, before the service)",
 }
 
 
@@ -270,8 +273,15 @@ def _operation(builder: wire.SchemaBuilder, path: str, op: Operation) -> dict[st
             entry["content"] = {op.media: {}}
         responses[str(status)] = entry
     # A path with parameters may name nothing: 404 (also for segments that decode to "/").
-    statuses = (*op.errors, 404) if "{" in path and 404 not in op.errors else op.errors
+    statuses = set(op.errors)
+    if "{" in path:
+        statuses.add(404)
+    if params:
+        statuses.add(414)  # percent-encoded text can outgrow the server's request line
     for status in sorted(statuses):
+        if status == 414:
+            responses["414"] = {"description": _ERROR_TEXT[414]}
+            continue
         responses[str(status)] = {
             "description": _ERROR_TEXT[status],
             "content": _content(builder, ErrorBody),

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from mspromo_engine import best_discount
 from mspromo_engine.basket import Category, Item
-from mspromo_engine.codec import promotion_from_wire
 from mspromo_engine.engine import canonical_units, make_candidate, run_candidate
 from mspromo_engine.families import RULES
 from mspromo_engine.families.common import Candidate, LayerView
 from mspromo_engine.money import ZERO
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire import promotion_from_wire
 
 SKUS = ("A", "B", "C", "D", "E")
 CATEGORY = {"A": "X", "B": "X", "C": "Y", "D": "Y", "E": "Z"}

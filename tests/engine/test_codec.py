@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 
 from mspromo_engine import ValidationError, evaluate_json, promotion_from_wire, request_from_wire
-from mspromo_engine.codec import promotion_to_wire
 from mspromo_engine.model import Family, Promotion
 from mspromo_engine.ruleset import RuleSet
 from mspromo_engine.testing.strategies import promotions
+from mspromo_engine.wire import promotion_to_wire
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 TOO_LARGE = "too large: at most 12 digits before the point"
@@ -532,7 +532,7 @@ def test_json_default_writes_decimals_exactly_and_dates_in_iso_8601() -> None:
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    from mspromo_engine.codec import json_default
+    from mspromo_engine.wire import json_default
 
     text = json.dumps(
         {"m": Decimal("0.10"), "at": datetime(2026, 11, 25, 10, tzinfo=UTC)},

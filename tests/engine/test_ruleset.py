@@ -14,10 +14,10 @@ from families.helpers import NOW, STORE, group, item, node, promo
 
 from mspromo_engine import evaluate_json
 from mspromo_engine.basket import Category, Item, Unit
-from mspromo_engine.codec import promotion_from_wire
 from mspromo_engine.engine import canonical_units
 from mspromo_engine.model import Group, Node, NodeType
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire import promotion_from_wire
 
 
 def scan(group: Group, unit: Unit) -> Node | None:

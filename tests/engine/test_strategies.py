@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from mspromo_engine import evaluate_json
 from mspromo_engine.basket import EvaluationRequest
-from mspromo_engine.codec import promotion_from_wire, promotion_to_wire, request_from_wire
 from mspromo_engine.families import RULES
 from mspromo_engine.model import Family, Promotion
 from mspromo_engine.testing.strategies import (
@@ -29,6 +28,7 @@ from mspromo_engine.testing.strategies import (
     scenarios,
     wire_requests,
 )
+from mspromo_engine.wire import promotion_from_wire, promotion_to_wire, request_from_wire
 
 SETTINGS = settings(max_examples=50, deadline=None)
 # Existence checks: generation only, no shrinking (the witness itself does not matter).

@@ -104,3 +104,16 @@ def test_the_read_replica_url_is_optional_and_checked() -> None:
     assert "pw" not in repr(settings)  # the URL carries credentials
     with pytest.raises(SettingsError, match="MSPROMO_DATABASE_READ_URL"):
         Settings.from_env({"MSPROMO_DATABASE_READ_URL": "replica"})
+
+
+def test_each_collection_limit_is_a_setting_with_the_spec_default() -> None:
+    from mspromo_engine import wire
+
+    assert Settings.from_env({}).limits == wire.DEFAULT_LIMITS
+    assert wire.DEFAULT_LIMITS.promo_override == 100
+    assert wire.DEFAULT_LIMITS.basket_lines == 10_000
+    env = {"MSPROMO_MAX_PROMO_OVERRIDE": "5", "MSPROMO_MAX_BULK_OPS": "7"}
+    limits = Settings.from_env(env).limits
+    assert (limits.promo_override, limits.bulk_ops, limits.basket_units) == (5, 7, 100_000)
+    with pytest.raises(SettingsError, match="MSPROMO_MAX_GROUP_NODES"):
+        Settings.from_env({"MSPROMO_MAX_GROUP_NODES": "0"})

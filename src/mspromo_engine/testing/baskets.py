@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mspromo_engine.basket import EvaluationRequest
-from mspromo_engine.codec import request_from_wire
+from mspromo_engine.wire.evaluate import request_from_wire
 
 __all__ = [
     "DEFAULT_CATEGORIES",

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import attrs
 from hypothesis import strategies as st
 
-from mspromo_engine.codec import promotion_from_wire
 from mspromo_engine.families import RULES
 from mspromo_engine.model import Family, Promotion
 from mspromo_engine.ruleset import RuleSet
@@ -22,6 +21,7 @@ from mspromo_engine.testing.baskets import (
     money,
     percentages,
 )
+from mspromo_engine.wire.promotions import promotion_from_wire
 
 __all__ = ["family_codes", "promotion_lists", "promotion_wires", "promotions", "rule_sets"]
 

@@ -30,7 +30,6 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from mspromo_engine.codec import promotion_from_wire
 from mspromo_engine.model import Family
 from mspromo_engine.ruleset import RuleSet
 from mspromo_engine.testing.baskets import (
@@ -53,6 +52,7 @@ from mspromo_engine.testing.promotions import (
     promotions,
     rule_sets,
 )
+from mspromo_engine.wire.promotions import promotion_from_wire
 
 __all__ = [
     "DEFAULT_CATEGORIES",

@@ -13,10 +13,19 @@ from mspromo_engine.bounds import (
     bound,
     bound_of,
 )
-from mspromo_engine.codec import default_short_code, validate_promotion
 from mspromo_engine.wire import shapes
 from mspromo_engine.wire.converter import UNSET, Unset, structure, tag_of
+from mspromo_engine.wire.evaluate import request_from_wire
 from mspromo_engine.wire.jsontext import loads
+from mspromo_engine.wire.promotions import (
+    default_short_code,
+    extra_data_from_wire,
+    extra_data_to_wire,
+    json_default,
+    promotion_from_wire,
+    promotion_to_wire,
+    validate_promotion,
+)
 from mspromo_engine.wire.requests import GroupChange, HeaderUpdate, NodeRef, SuggestionsRequest
 from mspromo_engine.wire.responses import (
     evaluation_response,
@@ -46,8 +55,14 @@ __all__ = [
     "bound_of",
     "default_short_code",
     "evaluation_response",
+    "extra_data_from_wire",
+    "extra_data_to_wire",
+    "json_default",
     "loads",
+    "promotion_from_wire",
+    "promotion_to_wire",
     "recommendations_response",
+    "request_from_wire",
     "shapes",
     "structure",
     "suggestions_response",

@@ -11,15 +11,16 @@ little more than a valid body of the same size.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import enum
 import functools
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
@@ -33,22 +34,31 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 
 from mspromo_engine.bounds import (
-    DECIMAL_PLACES,
     DEFAULT_LIMITS,
     INT_MAX,
     MAX_ERRORS,
-    MONEY_INTEGER_DIGITS,
     Bound,
     Limits,
     bound_of,
 )
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
+from mspromo_engine.wire.scalars import (
+    FieldError,
+    bool_hook,
+    datetime_hook,
+    decimal_hook,
+    enum_hook,
+    int_hook,
+    integer,
+    str_hook,
+)
 
 __all__ = [
     "UNSET",
     "FieldError",
     "Unset",
     "converters",
+    "shared_error_budget",
     "structure",
     "tag_of",
     "wire_overrides",
@@ -57,10 +67,6 @@ __all__ = [
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
-
-
-class FieldError(ValueError):
-    """A reason for one field, raised by a hook; cattrs attaches the path."""
 
 
 class Unset(enum.Enum):
@@ -99,125 +105,6 @@ def wire_overrides(cls: type, **fields: Any) -> None:
     _OVERRIDES.setdefault(cls, {}).update(fields)
 
 
-# -- scalar hooks ------------------------------------------------------------------------
-
-_INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")
-_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-def _decimal(value: Any, _: type) -> Decimal:
-    if isinstance(value, bool | float):
-        # Binary floats never touch a price: send money as a string (or an integer).
-        raise FieldError('not a decimal (send a string such as "12.50", not a float)')
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        # Plain digits only ("12.50", "-3"): what the published pattern says, nothing more.
-        if len(value) > 64 or not _DECIMAL_TEXT.fullmatch(value):
-            raise FieldError("not a decimal")
-        try:
-            result = _parse_decimal(value)
-        except InvalidOperation:
-            raise FieldError("not a decimal") from None
-    else:
-        raise FieldError("not a decimal")
-    if not result.is_finite():
-        raise FieldError("not a finite decimal")
-    if result and result.adjusted() >= MONEY_INTEGER_DIGITS:
-        # Keeps every product and sum well inside Decimal's 28-digit precision.
-        raise FieldError(f"too large: at most {MONEY_INTEGER_DIGITS} digits before the point")
-    exponent = result.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -DECIMAL_PLACES:
-        # Trailing zeros do not count ("15.0000000" is 15); anything finer than the
-        # storage's scale cannot be a price.
-        normal = result.normalize().as_tuple().exponent
-        if isinstance(normal, int) and normal < -DECIMAL_PLACES:
-            raise FieldError(f"at most {DECIMAL_PLACES} decimal places")
-    return result
-
-
-# Amounts and dates repeat across a store's promotions and across baskets: equal texts
-# share one immutable object (bounded cache, a pure function of the text).
-@functools.lru_cache(maxsize=4096)
-def _parse_decimal(text: str) -> Decimal:
-    return Decimal(text.strip())
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_datetime(text: str) -> datetime:
-    return datetime.fromisoformat(text.strip())
-
-
-def _datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, str) and len(value) <= 64:
-        try:
-            result = _parse_datetime(value)
-        except ValueError:
-            raise FieldError("not an ISO 8601 datetime") from None
-    else:
-        raise FieldError("not an ISO 8601 datetime")
-    # A datetime without an offset is read as UTC (docs/decisions.md).
-    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
-
-
-def _str(value: Any, _: type) -> str:
-    if not isinstance(value, str):
-        raise FieldError("not a string")
-    return value
-
-
-def _integer(value: Any, low: int, high: int) -> int:
-    """An integer in ``[low, high]``, judged on its text before any conversion."""
-    if isinstance(value, bool):
-        raise FieldError("not an integer")
-    if isinstance(value, int):
-        result = value
-    elif isinstance(value, Decimal):
-        # From JSON: a literal with a fraction or exponent, or more than 19 digits.
-        if not value.is_finite():
-            raise FieldError("not an integer")
-        if value and value.adjusted() > 18:
-            raise FieldError(_out_of_range(value.is_signed(), low, high))
-        if value != value.to_integral_value():
-            raise FieldError("not an integer")
-        result = int(value)
-    elif isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
-        # A string of ASCII digits is read as an integer: the Django service these clients
-        # already call accepted ``"qty": "3"`` (docs/decisions/evaluation.md).
-        result = int(value.strip())
-    else:
-        raise FieldError("not an integer")
-    if not low <= result <= high:
-        raise FieldError(_out_of_range(result < low, low, high))
-    return result
-
-
-def _out_of_range(below: bool, low: int, high: int) -> str:
-    return f"must be at least {low}" if below else f"must be at most {high}"
-
-
-def _int(value: Any, _: type) -> int:
-    return _integer(value, -INT_MAX - 1, INT_MAX)
-
-
-def _bool(value: Any, _: type) -> bool:
-    if not isinstance(value, bool):
-        raise FieldError("not a boolean")
-    return value
-
-
-def _enum(value: Any, cls: type[E]) -> E:
-    try:
-        return cls(value)
-    except (ValueError, TypeError):
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise FieldError(f"must be one of {allowed}") from None
-
-
 # -- error budget --------------------------------------------------------------------------
 
 
@@ -230,6 +117,16 @@ class _Budget:
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
     "mspromo_wire_budget", default=None
 )
+
+
+@contextlib.contextmanager
+def shared_error_budget() -> Iterator[None]:
+    """Structure calls inside share one error budget (one request, several parts)."""
+    token = _budget.set(_budget.get() or _Budget())
+    try:
+        yield
+    finally:
+        _budget.reset(token)
 
 
 # -- containers ----------------------------------------------------------------------------
@@ -256,13 +153,13 @@ def _has_unset(t: Any) -> bool:
 
 def _make_converter(limits: Limits, *, detailed: bool) -> cattrs.Converter:
     conv = cattrs.Converter(detailed_validation=detailed)
-    conv.register_structure_hook(Decimal, _decimal)
-    conv.register_structure_hook(datetime, _datetime)
-    conv.register_structure_hook(str, _str)
-    conv.register_structure_hook(int, _int)
-    conv.register_structure_hook(bool, _bool)
-    conv.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum
+    conv.register_structure_hook(Decimal, decimal_hook)
+    conv.register_structure_hook(datetime, datetime_hook)
+    conv.register_structure_hook(str, str_hook)
+    conv.register_structure_hook(int, int_hook)
+    conv.register_structure_hook(bool, bool_hook)
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), enum_hook
     )
 
     def tuple_factory(t: Any, c: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
@@ -375,7 +272,7 @@ def _bounded(
         def int_hook(value: Any, _: Any) -> Any:
             if (value is None and nullable) or value is UNSET:
                 return inner(value, t)
-            return _integer(value, low, high)
+            return integer(value, low, high)
 
         return int_hook
 
@@ -454,13 +351,15 @@ def structure(
         return fast.structure(data, cls)
     except Exception:  # the detailed converter below says what is wrong
         pass
-    budget = _Budget()
+    # One budget per request: parts structured separately (each promo_override) share it.
+    budget = _budget.get() or _Budget()
     token = _budget.set(budget)
+    omitted_before = budget.omitted
     try:
         return detailed.structure(data, cls)
     except (ClassValidationError, IterableValidationError) as exc:
         raise ValidationError(
-            _to_errors(exc, path, renames or {}), omitted=budget.omitted
+            _to_errors(exc, path, renames or {}), omitted=budget.omitted - omitted_before
         ) from None
     except Exception as exc:  # a single field's hook raised outside a class
         raise ValidationError([ErrorDetail(path, _reason(exc, None))]) from None

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from mspromo_engine.basket import EvaluationRequest
-from mspromo_engine.codec import promotion_to_wire
 from mspromo_engine.engine import run
 from mspromo_engine.recommend import (
     _recommendation_to_wire,
@@ -15,6 +14,7 @@ from mspromo_engine.recommend import (
 )
 from mspromo_engine.result import evaluation_to_wire
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire.promotions import promotion_to_wire
 from mspromo_engine.wire.requests import SuggestionsRequest
 
 __all__ = ["evaluation_response", "recommendations_response", "suggestions_response"]

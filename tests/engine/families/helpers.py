@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from mspromo_engine.api import evaluate_json
-from mspromo_engine.codec import promotion_from_wire
 from mspromo_engine.ruleset import RuleSet
+from mspromo_engine.wire import promotion_from_wire
 
 STORE = "s-1"
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

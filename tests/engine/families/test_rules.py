@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mspromo_engine import evaluate, request_from_wire
-from mspromo_engine.codec import validate_promotion
 from mspromo_engine.families import RULES, FamilyRule, rule_of
 from mspromo_engine.model import Family, Promotion
 from mspromo_engine.testing.strategies import EVALUATION_TIME, Scenario, promotions, scenarios
+from mspromo_engine.wire import validate_promotion
 
 REGISTERED = tuple(RULES.values())
 CONTRACT = settings(max_examples=40, deadline=None)
