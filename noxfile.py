@@ -6,6 +6,7 @@ versions used here are the ones the package declares.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -59,12 +60,14 @@ def serve(session: nox.Session) -> None:
     """
     session.log("installing mspromo with its service extra into .nox/serve (first run: a minute)")
     session.install("-e", ".[service]")
+    # A development machine: writes may be open without a token (a set value wins).
+    env = {"DEPLOYMENT_ENV": os.environ.get("DEPLOYMENT_ENV") or "local"}
     session.log("migrating the database (MSPROMO_DATABASE_URL, else ./mspromo.sqlite3)")
-    session.run("mspromo", "db", "upgrade")
+    session.run("mspromo", "db", "upgrade", env=env)
     session.log("loading the example promotions into store s-1 (existing ones are kept)")
-    session.run("mspromo", "load-examples")
+    session.run("mspromo", "load-examples", env=env)
     session.log("starting gunicorn; it prints the API and console URLs when it is ready")
-    session.run("mspromo", "serve", *session.posargs)
+    session.run("mspromo", "serve", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

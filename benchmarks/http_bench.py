@@ -170,6 +170,7 @@ def _start_gunicorn(
         "GUNICORN_THREADS": str(args.threads),
         "GUNICORN_LOGLEVEL": "warning",
         "MSPROMO_DATABASE_URL": url,
+        "DEPLOYMENT_ENV": "test",  # open writes, no token: allowed in a test deployment
     }
     env.pop("MSPROMO_ADMIN_TOKEN", None)
     return subprocess.Popen(

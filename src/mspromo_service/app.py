@@ -14,15 +14,22 @@ import re
 import time
 import traceback
 import uuid
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import falcon
 import falcon.media
 
 from mspromo_engine import ValidationError, wire
 from mspromo_service.contract import EVALUATE, ITEM_RECOMMENDATIONS, SUGGESTIONS
-from mspromo_service.exceptions import Conflict, NotFound
+from mspromo_service.exceptions import Conflict, DatabaseUnavailable, NotFound
+from mspromo_service.migrations import head_revisions
 from mspromo_service.openapi import ROUTES, build_document
+from mspromo_service.outage import (
+    RETRY_AFTER_SECONDS,
+    GuardedRepository,
+    OutageMonitor,
+    is_unavailable,
+)
 from mspromo_service.resources.common import ApiError, dumps, error_body, loads
 from mspromo_service.resources.console import ConsoleResource, RootResource
 from mspromo_service.resources.describe import DescribeResource
@@ -60,6 +67,9 @@ class AppSettings(Protocol):
 
     @property
     def rules_max_staleness(self) -> float: ...
+
+    @property
+    def rules_max_stale_on_error(self) -> float: ...
 
     @property
     def service_name(self) -> str: ...
@@ -128,6 +138,7 @@ class RequestContextMiddleware:
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.perf_counter()
+        req.context.service = self._service_name
         given = req.get_header(REQUEST_ID_HEADER)
         req.context.request_id = (
             given if given and _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
@@ -142,28 +153,39 @@ class RequestContextMiddleware:
         started = getattr(req.context, "started", None)
         duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
         status = resp.status_code
+        # The path as the client sent it: Falcon's req.path has the trailing slash stripped.
+        path = req.env.get("PATH_INFO") or req.path
+        if req.query_string:
+            path += "?" + req.query_string
+        extra: dict[str, Any] = {
+            "service": self._service_name,
+            "request_id": request_id,
+            "method": req.method,
+            "path": path,
+            "status": status,
+            "duration_ms": round(duration, 3),
+        }
+        title = getattr(req.context, "error_title", None)
+        if title is not None:
+            extra["error"] = title
         access_log.log(
             logging.ERROR if status >= 500 else logging.INFO,
-            "%s %s %d",
+            "%s %s %d%s",
             req.method,
-            req.path,
+            path,
             status,
-            extra={
-                "service": self._service_name,
-                "request_id": request_id,
-                "method": req.method,
-                "path": req.path,
-                "status": status,
-                "duration_ms": round(duration, 3),
-            },
+            f" {title}" if title is not None else "",
+            extra=extra,
         )
 
 
 class AuthMiddleware:
-    """Bearer-token protection of the resources' ``write_methods`` (when a token is set)."""
+    """Bearer-token protection of the resources' ``write_methods`` (when a token is set).
+    The scheme name is case-insensitive (RFC 7235 §2.1); the token is compared in constant
+    time."""
 
     def __init__(self, token: str) -> None:
-        self._expected = f"Bearer {token}".encode()
+        self._expected = token.encode()
 
     def process_resource(
         self,
@@ -174,8 +196,9 @@ class AuthMiddleware:
     ) -> None:
         if resource is None or req.method not in getattr(resource, "write_methods", ()):
             return
-        given = (req.get_header("Authorization") or "").strip().encode("utf-8", "replace")
-        if not hmac.compare_digest(given, self._expected):
+        scheme, _, credentials = (req.get_header("Authorization") or "").strip().partition(" ")
+        given = credentials.strip().encode("utf-8", "replace")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given, self._expected):
             raise ApiError(
                 falcon.HTTP_401,
                 "Unauthorized",
@@ -192,11 +215,16 @@ def _serialize_http_error(
     req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError
 ) -> None:
     errors = getattr(exc, "errors", None) or []
+    title = exc.title or str(exc.status)
+    req.context.error_title = title
     resp.content_type = falcon.MEDIA_JSON
-    resp.text = dumps(error_body(exc.title or str(exc.status), exc.description, errors))
+    resp.text = dumps(error_body(title, exc.description, errors))
 
 
-def _set_error(resp: falcon.Response, status: str, body: dict[str, Any]) -> None:
+def _set_error(
+    req: falcon.Request, resp: falcon.Response, status: str, body: dict[str, Any]
+) -> None:
+    req.context.error_title = body.get("title")
     resp.status = status
     resp.content_type = falcon.MEDIA_JSON
     resp.text = dumps(body)
@@ -206,24 +234,42 @@ def _on_validation_error(
     req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
 ) -> None:
     assert isinstance(exc, ValidationError)
-    _set_error(resp, falcon.HTTP_400, exc.as_body())
+    _set_error(req, resp, falcon.HTTP_400, exc.as_body())
 
 
 def _on_not_found(
     req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
 ) -> None:
-    _set_error(resp, falcon.HTTP_404, error_body("Not found", str(exc) or None, []))
+    _set_error(req, resp, falcon.HTTP_404, error_body("Not found", str(exc) or None, []))
 
 
 def _on_conflict(
     req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
 ) -> None:
-    _set_error(resp, falcon.HTTP_409, error_body("Conflict", str(exc) or None, []))
+    _set_error(req, resp, falcon.HTTP_409, error_body("Conflict", str(exc) or None, []))
+
+
+def _unavailable(req: falcon.Request, resp: falcon.Response) -> None:
+    # No traceback and no log line here: OutageMonitor logs the outage once.
+    resp.set_header("Retry-After", str(RETRY_AFTER_SECONDS))
+    _set_error(
+        req,
+        resp,
+        falcon.HTTP_503,
+        error_body(
+            "Service unavailable",
+            f"the database is unavailable; retry in {RETRY_AFTER_SECONDS} seconds",
+            [],
+        ),
+    )
 
 
 def _on_unexpected(
     req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
 ) -> None:
+    if is_unavailable(exc):  # raised past the guarded repository (e.g. a caller's cache)
+        _unavailable(req, resp)
+        return
     request_id = getattr(req.context, "request_id", None)
     log.error(
         "unhandled %s on %s %s",
@@ -236,6 +282,7 @@ def _on_unexpected(
         },
     )
     _set_error(
+        req,
         resp,
         falcon.HTTP_500,
         error_body(
@@ -254,9 +301,18 @@ def create_app(
     settings: AppSettings, repository: Repository, *, cache: RulesCache | None = None
 ) -> falcon.App[falcon.Request, falcon.Response]:
     """The WSGI application over ``repository``; ``cache`` defaults to a new
-    :class:`RulesCache` with ``settings.rules_max_staleness``."""
+    :class:`RulesCache` with ``settings.rules_max_staleness``.
+
+    Every call to ``repository`` goes through a :class:`GuardedRepository`, so an
+    unavailable database is logged once per outage and answered 503 (or stale rules)."""
+    monitor = OutageMonitor()
+    repository = cast(Repository, GuardedRepository(repository, monitor))
     if cache is None:
-        cache = RulesCache(repository, settings.rules_max_staleness)
+        cache = RulesCache(
+            repository,
+            settings.rules_max_staleness,
+            max_stale_on_error=settings.rules_max_stale_on_error,
+        )
     middleware: list[Any] = [RequestContextMiddleware(settings.service_name)]
     if settings.admin_token:
         middleware.append(AuthMiddleware(settings.admin_token))
@@ -274,6 +330,9 @@ def create_app(
     app.add_error_handler(ValidationError, _on_validation_error)
     app.add_error_handler(NotFound, _on_not_found)
     app.add_error_handler(Conflict, _on_conflict)
+    app.add_error_handler(
+        DatabaseUnavailable, lambda req, resp, exc, params: _unavailable(req, resp)
+    )
 
     limit = settings.max_body_bytes
     limits = settings.limits
@@ -299,7 +358,7 @@ def create_app(
         "/api/1.0/promotions/item_recommendations/": engine(ITEM_RECOMMENDATIONS),
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": promotion,
         "/api/1.0/p/{store_id}/{promo_id_retailer}": promotion,
-        "/health_check/": HealthResource(repository),
+        "/health_check/": HealthResource(repository, head_revisions()),
         "/openapi.json": OpenApiResource(build_document(settings.service_name, limits)),
         "/": RootResource(),
         "/console/": console,

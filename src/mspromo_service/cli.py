@@ -119,6 +119,13 @@ def _settings() -> Any:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from mspromo_service.settings import SettingsError
+
+    # Refuse here, in one line, what the WSGI module would refuse with a traceback.
+    try:
+        _settings().check_write_protection()
+    except SettingsError as exc:
+        raise _CommandError(f"refusing to start: {exc}", EXIT_INVALID) from None
     # gunicorn loads the app; this process only becomes gunicorn and writes nothing.
     argv = [
         sys.executable,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "NotFound", "ServiceError"]
+__all__ = ["Conflict", "DatabaseUnavailable", "NotFound", "ServiceError"]
 
 
 class ServiceError(Exception):
@@ -15,3 +15,7 @@ class NotFound(ServiceError, LookupError):
 
 class Conflict(ServiceError, ValueError):
     """The write clashes with stored data, e.g. a duplicate ``promo_id_retailer`` (-> 409)."""
+
+
+class DatabaseUnavailable(ServiceError):
+    """The database did not answer, timed out or refused the connection (-> 503)."""

@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from mspromo_service.settings import env_int
+
 
 def _env(name: str, default: str) -> str:
     """The variable's value, or ``default`` when it is unset or blank."""
@@ -30,23 +32,12 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = _env(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
-
-
 service_name: str = _env("SERVICE_NAME", "mspromo")
 
 bind: list[str] = [_env("GUNICORN_BIND_ADDRESS", "0.0.0.0:8001")]
 worker_class: str = "gthread"
-workers: int = _env_int("GUNICORN_WORKERS", 3)
-threads: int = _env_int("GUNICORN_THREADS", 4)
+workers: int = env_int(os.environ, "GUNICORN_WORKERS", 3)
+threads: int = env_int(os.environ, "GUNICORN_THREADS", 4)
 loglevel: str = _env("GUNICORN_LOGLEVEL", "info").lower()
 
 # Recycle workers now and then (bounded memory growth), staggered so that they do not all
@@ -69,7 +60,9 @@ if _control_socket:
 # Metrics go to a statsd/DogStatsD agent only when STATSD_HOST is set (and not blank).
 _statsd_host = _env("STATSD_HOST", "")
 statsd_host: str | None = (
-    f"{_statsd_host}:{_env_int('STATSD_PORT', 8125)}" if _statsd_host else None
+    f"{_statsd_host}:{env_int(os.environ, 'STATSD_PORT', 8125, maximum=65535)}"
+    if _statsd_host
+    else None
 )
 statsd_prefix: str = service_name
 

@@ -199,11 +199,13 @@ ROUTES: dict[str, dict[str, Operation]] = {
     "/api/1.0/promotions/{store_id}/{promo_id_retailer}": _one_promotion(""),
     "/api/1.0/p/{store_id}/{promo_id_retailer}": _one_promotion("Alias"),
     "/health_check/": {
-        "GET": Operation(
-            "healthCheck",
-            "200 when the database answers, 503 otherwise",
+        method: Operation(
+            f"healthCheck{suffix}",
+            "200 when the database answers and its schema is at the migration head, "
+            "503 otherwise (the body says which)",
             {200: Health, 503: Health},
-        ),
+        )
+        for method, suffix in (("GET", ""), ("HEAD", "Head"))
     },
     "/openapi.json": {
         "GET": Operation("openapi", "This document", {200: None}),

@@ -13,6 +13,13 @@ Freshness contract:
   number of processes, not processes × stores. A store not cached yet is loaded alone.
 * In between, :meth:`RulesCache.get` makes no query at all.
 
+Stale-if-error (SPEC §7.2): when a reload fails because the database is unavailable
+(:func:`mspromo_service.outage.is_unavailable`), :meth:`RulesCache.lookup` answers with the
+store's last rule set if it was last known current at most ``max_stale_on_error`` seconds
+ago, and says how old it is (``stale_seconds``); otherwise the error propagates (-> 503).
+A failed sweep changes nothing. Invalidations and changed revisions only mark an entry
+(the next lookup reloads it), so they do not throw away the rule sets stale answers need.
+
 Thread safety: the shared maps are guarded by one short lock that is never held during I/O
 or compilation. Loading a store happens under a per-store lock (striped, so memory stays
 bounded), so a slow compile of one store never blocks another store, and concurrent
@@ -34,16 +41,30 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from mspromo_engine import RuleSet
+from mspromo_service.outage import is_unavailable
 from mspromo_service.storage import Repository
 
-__all__ = ["RulesCache"]
+__all__ = ["Lookup", "RulesCache"]
+
+DEFAULT_MAX_STALE_ON_ERROR = 300.0
+
+
+@attrs.frozen
+class Lookup:
+    """A store's rule set; ``stale_seconds`` is None when it is current, else how long
+    ago it was last known current (served because the database is unavailable)."""
+
+    rules: RuleSet
+    stale_seconds: float | None = None
 
 
 @attrs.frozen
 class _Entry:
     rules: RuleSet
     revision: int
-    checked_at: float
+    checked_at: float  # when the rules were last known to match the database
+    invalidated: bool = False  # a write or a changed revision: reload before serving it
+    failed_at: float | None = None  # the last reload failed (database unavailable)
 
 
 class RulesCache:
@@ -58,13 +79,19 @@ class RulesCache:
         *,
         max_stores: int = 1024,
         lock_stripes: int = 64,
+        max_stale_on_error: float = DEFAULT_MAX_STALE_ON_ERROR,
+        retry_interval: float = 1.0,
     ) -> None:
-        if max_staleness < 0:
-            raise ValueError("max_staleness must be 0 or more")
+        if max_staleness < 0 or max_stale_on_error < 0 or retry_interval < 0:
+            raise ValueError("max_staleness, max_stale_on_error, retry_interval must be ≥ 0")
         if max_stores < 1 or lock_stripes < 1:
             raise ValueError("max_stores and lock_stripes must be at least 1")
         self._repository = repository
         self._max_staleness = float(max_staleness)
+        self._max_stale_on_error = float(max_stale_on_error)
+        # While the database is unavailable, a store's reload is retried at most this often;
+        # in between its stale rule set is served without waiting for the driver timeouts.
+        self._retry_interval = float(retry_interval)
         self._clock = clock
         self._max_stores = max_stores
         self._lock = threading.Lock()
@@ -87,33 +114,63 @@ class RulesCache:
         with self._lock:
             return len(self._entries)
 
-    def _fresh(self, store_id: str, now: float) -> _Entry | None:
-        # Caller holds self._lock.
+    def _usable(self, store_id: str, now: float) -> Lookup | None:
+        # Caller holds self._lock. A current entry, or a stale one inside an outage's retry
+        # interval, is served without a query.
         entry = self._entries.get(store_id)
-        if entry is None or now - entry.checked_at >= self._max_staleness:
+        if entry is None:
             return None
-        self._entries.move_to_end(store_id)
-        return entry
+        age = now - entry.checked_at
+        if not entry.invalidated and age < self._max_staleness:
+            self._entries.move_to_end(store_id)
+            return Lookup(entry.rules)
+        if (
+            entry.failed_at is not None
+            and now - entry.failed_at < self._retry_interval
+            and age <= self._max_stale_on_error
+        ):
+            return Lookup(entry.rules, age)
+        return None
 
     def get(self, store_id: str) -> RuleSet:
-        """The store's rule set, at most ``max_staleness`` seconds behind the database."""
+        """The store's rule set, at most ``max_staleness`` seconds behind the database
+        (or, while it is unavailable, at most ``max_stale_on_error`` seconds)."""
+        return self.lookup(store_id).rules
+
+    def lookup(self, store_id: str) -> Lookup:
+        """Like :meth:`get`, saying whether the rule set is a stale one."""
         self._sweep_if_due()
         with self._lock:
-            entry = self._fresh(store_id, self._clock())
-        if entry is not None:
-            return entry.rules
+            found = self._usable(store_id, self._clock())
+        if found is not None:
+            return found
         stripe = self._stripes[
             zlib.crc32(store_id.encode("utf-8", "surrogatepass")) % len(self._stripes)
         ]
         with stripe:
             with self._lock:
                 # Another thread may have loaded it while this one waited.
-                entry = self._fresh(store_id, self._clock())
-                if entry is not None:
-                    return entry.rules
+                found = self._usable(store_id, self._clock())
+                if found is not None:
+                    return found
                 known = self._entries.get(store_id)
                 generation = self._generation
-            return self._load(store_id, known, generation)
+            try:
+                return Lookup(self._load(store_id, known, generation))
+            except Exception as exc:
+                if known is None or not is_unavailable(exc):
+                    raise
+                return self._stale(store_id, known, exc)
+
+    def _stale(self, store_id: str, known: _Entry, exc: Exception) -> Lookup:
+        now = self._clock()
+        age = now - known.checked_at
+        if age > self._max_stale_on_error:
+            raise exc
+        with self._lock:
+            if self._entries.get(store_id) is known:
+                self._entries[store_id] = attrs.evolve(known, failed_at=now)
+        return Lookup(known.rules, age)
 
     def _sweep_if_due(self) -> None:
         """Check every cached store's revision with one query, once per ``max_staleness``."""
@@ -142,9 +199,11 @@ class RulesCache:
                         continue  # gone, or reloaded since the sweep started
                     revision = revisions.get(store_id, 0)
                     if revision == entry.revision:
-                        self._entries[store_id] = attrs.evolve(entry, checked_at=started)
+                        self._entries[store_id] = attrs.evolve(
+                            entry, checked_at=started, failed_at=None
+                        )
                     else:  # changed: reloaded when next asked for, with this revision
-                        del self._entries[store_id]
+                        self._entries[store_id] = attrs.evolve(entry, invalidated=True)
                         self._seen[store_id] = (revision, started)
         finally:
             self._sweep_lock.release()
@@ -159,7 +218,7 @@ class RulesCache:
             # The revision is read BEFORE the promotions: a write in between makes the
             # stored revision older than the rules: one extra reload, never stale rules.
             revision = self._repository.store_revision(store_id)
-        if known is not None and known.revision == revision:
+        if known is not None and not known.invalidated and known.revision == revision:
             rules = known.rules
         else:
             rules = RuleSet.compile(self._repository.promotions_of_store(store_id))
@@ -174,16 +233,20 @@ class RulesCache:
         return rules
 
     def invalidate(self, store_ids: Iterable[str]) -> None:
-        """Forget these stores' rule sets: the next :meth:`get` reloads them."""
+        """Mark these stores' rule sets: the next :meth:`get` reloads them (the old one
+        is kept only as a stale-if-error answer)."""
         with self._lock:
             self._generation += 1
             for store_id in store_ids:
-                self._entries.pop(store_id, None)
+                entry = self._entries.get(store_id)
+                if entry is not None:
+                    self._entries[store_id] = attrs.evolve(entry, invalidated=True)
                 self._seen.pop(store_id, None)
 
     def invalidate_all(self) -> None:
-        """Forget every rule set (after a write whose stores are not all known)."""
+        """Mark every rule set (after a write whose stores are not all known)."""
         with self._lock:
             self._generation += 1
-            self._entries.clear()
+            for store_id, entry in list(self._entries.items()):
+                self._entries[store_id] = attrs.evolve(entry, invalidated=True)
             self._seen.clear()

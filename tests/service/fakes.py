@@ -19,6 +19,7 @@ from mspromo_engine import Promotion, ValidationError, promotion_from_wire, wire
 from mspromo_service.app import create_app
 from mspromo_service.contract import BulkTransaction, op_paths
 from mspromo_service.exceptions import NotFound
+from mspromo_service.migrations import head_revisions
 from mspromo_service.rules import RulesCache
 from mspromo_service.settings import Settings
 from mspromo_service.storage import Page, SqlRepository, StoreDeletion, create_engine, metadata
@@ -86,6 +87,15 @@ def sql_repository(url: str) -> SqlRepository:
     return SqlRepository(engine)
 
 
+def migrated_repository(url: str) -> SqlRepository:
+    """A SqlRepository on ``url`` migrated to the head (as ``mspromo db upgrade`` does), so
+    the health check finds its schema current."""
+    from mspromo_service.migrations import upgrade
+
+    upgrade(url)
+    return SqlRepository(create_engine(url))
+
+
 @contextmanager
 def count_statements(engine: sa.Engine) -> Iterator[list[str]]:
     """Collect the SQL statements sent on ``engine`` inside the block (transaction control
@@ -116,31 +126,48 @@ class FakeRepository:
     load_calls: int = 0
     fail_ping: bool = False
     load_gate: threading.Event | None = None  # when set, loads wait for it
+    down: bool = False  # every call raises what a driver raises for a lost database
+    schema: tuple[str, ...] | None = None  # the stamped revisions; None: the head
 
     def put(self, store_id: str, promotions: Sequence[Mapping[str, Any]]) -> None:
         self.by_store[store_id] = [promotion_from_wire(p) for p in promotions]
         self.revisions[store_id] = self.revisions.get(store_id, 0) + 1
 
+    def _answer(self) -> None:
+        if self.down:
+            raise sa.exc.OperationalError(
+                "SELECT 1", {}, ConnectionRefusedError("(2003) Can't connect to the server")
+            )
+
     def store_revision(self, store_id: str) -> int:
         self.revision_calls += 1
+        self._answer()
         return self.revisions.get(store_id, 0)
 
     def store_revisions(self, store_ids: Sequence[str]) -> dict[str, int]:
         self.revision_calls += 1  # one query, however many stores
+        self._answer()
         return {s: self.revisions.get(s, 0) for s in store_ids}
 
     def promotions_of_store(self, store_id: str) -> list[Promotion]:
         self.load_calls += 1
+        self._answer()
         if self.load_gate is not None:
             self.load_gate.wait(5)
         return list(self.by_store.get(store_id, ()))
 
     def ping(self) -> None:
+        self._answer()
         if self.fail_ping:
             raise ConnectionError("database down")
 
+    def schema_revisions(self) -> tuple[str, ...]:
+        self._answer()
+        return self.schema if self.schema is not None else head_revisions()
+
     # The rest of the Repository contract, enough for the app to be built over it.
     def create_promotion(self, data: Mapping[str, Any]) -> Promotion:
+        self._answer()
         raise NotImplementedError
 
     def list_promotions(
@@ -151,28 +178,35 @@ class FakeRepository:
         limit: int = 100,
         cursor: str | None = None,
     ) -> Page:
+        self._answer()
         return Page((), None)
 
     def bulk_transaction(
         self, transaction: BulkTransaction, op_paths: Sequence[str] | None = None
     ) -> frozenset[str]:
+        self._answer()
         raise NotImplementedError
 
     def promotions_of_retailer(self, retailer: str) -> list[Promotion]:
+        self._answer()
         return []
 
     def promotions_by_retailer_ids(
         self, store_id: str, retailer_ids: Sequence[str]
     ) -> list[Promotion]:
+        self._answer()
         return []
 
     def get_promotion(self, store_id: str, promo_id_retailer: str) -> Promotion:
+        self._answer()
         raise NotFound(promo_id_retailer)
 
     def soft_delete_link(self, store_id: str, promo_id_retailer: str) -> None:
+        self._answer()
         raise NotFound(promo_id_retailer)
 
     def delete_store(self, store_id: str) -> StoreDeletion:
+        self._answer()
         return StoreDeletion(0, 0)
 
 

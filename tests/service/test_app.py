@@ -9,14 +9,22 @@ from typing import Any
 
 import falcon.testing
 import pytest
-from fakes import FakeRepository, basket_request, client, promo, sql_repository
+from fakes import (
+    FakeRepository,
+    basket_request,
+    client,
+    migrated_repository,
+    promo,
+    sql_repository,
+)
 
+from mspromo_service.migrations import head_revisions
 from mspromo_service.storage import SqlRepository
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> SqlRepository:
-    return sql_repository(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    return migrated_repository(f"sqlite:///{tmp_path / 'app.sqlite3'}")
 
 
 @pytest.fixture
@@ -135,11 +143,37 @@ def test_health_ok_and_unavailable() -> None:
     assert (r.status_code, r.json) == (200, {"status": "ok"})
     repo.fail_ping = True
     r = api.simulate_get("/health_check/")
-    assert (r.status_code, r.json) == (503, {"status": "unavailable"})
+    assert (r.status_code, r.json["status"]) == (503, "unavailable")
+    assert r.json["problem"] == "the database does not answer"
+    assert "ConnectionError" not in r.text  # the driver's words stay in the log
 
 
 def test_health_with_a_real_database(api: falcon.testing.TestClient) -> None:
     assert api.simulate_get("/health_check/").json == {"status": "ok"}
+    head = api.simulate_head("/health_check/")
+    assert (head.status_code, head.content) == (200, b"")
+
+
+def test_health_is_503_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
+    api = client(sql_repository(f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}"))
+    r = api.simulate_get("/health_check/")
+    assert r.status_code == 503
+    assert r.json["problem"].startswith("the database schema is not at the migration head")
+    assert (r.json["schema_revisions"], r.json["head"]) == ([], list(head_revisions()))
+    assert api.simulate_head("/health_check/").status_code == 503
+    assert client(FakeRepository(schema=("0000",))).simulate_get("/health_check").json[
+        "schema_revisions"
+    ] == ["0000"]
+
+
+def test_the_health_warning_carries_the_request_id_and_service(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = client(FakeRepository(fail_ping=True), service_name="promo-eu")
+    with caplog.at_level(logging.WARNING, logger="mspromo_service.health"):
+        api.simulate_get("/health_check/", headers={"X-Request-ID": "rid-h"})
+    (record,) = [r for r in caplog.records if r.name == "mspromo_service.health"]
+    assert (record.request_id, record.service) == ("rid-h", "promo-eu")  # type: ignore[attr-defined]
 
 
 def test_responses_are_json(api: falcon.testing.TestClient) -> None:

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import falcon.testing
 import pytest
-from fakes import basket_request, client, promo, sql_repository
+from fakes import basket_request, client, migrated_repository, promo
 
 from mspromo_service.storage import SqlRepository
 
 TOKEN = "s3cret-token"
-GOOD = {"Authorization": f"Bearer {TOKEN}"}
 
 WRITES = [
     ("POST", "/api/1.0/promotions/", promo("P9")),
@@ -43,7 +42,7 @@ READS = [
 
 @pytest.fixture
 def repo(tmp_path: Path) -> SqlRepository:
-    repo = sql_repository(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
+    repo = migrated_repository(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
     repo.create_promotion(promo("P1"))
     return repo
 
@@ -82,11 +81,25 @@ def test_writes_without_the_token_are_401_and_write_nothing(
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
+@pytest.mark.parametrize(
+    "authorization",
+    [f"Bearer {TOKEN}", f"bearer {TOKEN}", f"BEARER {TOKEN}", f"  beARer   {TOKEN} "],
+)
 def test_writes_with_the_token_go_through(
-    api: falcon.testing.TestClient, method: str, path: str, body: object
+    api: falcon.testing.TestClient, method: str, path: str, body: object, authorization: str
 ) -> None:
-    r = api.simulate_request(method, path, json=body, headers=GOOD)
+    # The scheme name is case-insensitive (RFC 7235 §2.1); the token is not.
+    r = api.simulate_request(method, path, json=body, headers={"Authorization": authorization})
     assert r.status_code in (200, 201, 204), r.text
+
+
+def test_the_token_itself_is_case_sensitive(api: falcon.testing.TestClient) -> None:
+    r = api.simulate_post(
+        "/api/1.0/promotions/",
+        json=promo("P3"),
+        headers={"Authorization": f"Bearer {TOKEN.upper()}"},
+    )
+    assert r.status_code == 401
 
 
 @pytest.mark.parametrize(("method", "path", "body"), READS)

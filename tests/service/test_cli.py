@@ -259,6 +259,7 @@ def test_serve_becomes_gunicorn_with_the_service_configuration(
         calls.append((path, argv))
 
     monkeypatch.setattr(cli.os, "execv", fake_execv)
+    monkeypatch.setenv("DEPLOYMENT_ENV", "test")
     cli.main(["serve", "--workers", "2"])
     [(path, argv)] = calls
     assert path == sys.executable
@@ -271,6 +272,23 @@ def test_serve_becomes_gunicorn_with_the_service_configuration(
         "2",
         "mspromo_service.wsgi:app",
     ]
+
+
+@pytest.mark.parametrize("deployment", [None, "production"])
+def test_serve_refuses_open_writes_outside_local_and_test(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], deployment: str | None
+) -> None:
+    monkeypatch.setattr(cli.os, "execv", lambda *a: pytest.fail("gunicorn was started"))
+    monkeypatch.delenv("MSPROMO_ADMIN_TOKEN", raising=False)
+    monkeypatch.delenv("MSPROMO_ALLOW_OPEN_WRITES", raising=False)
+    if deployment is None:
+        monkeypatch.delenv("DEPLOYMENT_ENV", raising=False)
+    else:
+        monkeypatch.setenv("DEPLOYMENT_ENV", deployment)
+    status, _, err = run(capsys, "serve")
+    assert status == 2
+    assert err.startswith("mspromo serve: refusing to start: DEPLOYMENT_ENV is ")
+    assert "MSPROMO_ADMIN_TOKEN is not set" in err and "\n" not in err.rstrip("\n")
 
 
 def test_the_example_promotions_are_package_data_valid_for_store_s1() -> None:

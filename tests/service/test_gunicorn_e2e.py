@@ -68,6 +68,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         "GUNICORN_THREADS": "2",
         "MSPROMO_DATABASE_URL": url,
         "MSPROMO_ADMIN_TOKEN": TOKEN,
+        "DEPLOYMENT_ENV": "test",
         "MSPROMO_RULES_MAX_STALENESS": "1",
         # Where gunicorn 27 would put its shared default control socket (it must not).
         "HOME": str(tmp_path),

@@ -54,11 +54,30 @@ def test_one_json_access_line_per_request(caplog: pytest.LogCaptureFixture) -> N
     entry = json.loads(line)
     assert entry["request_id"] == "rid-7"
     assert entry["method"] == "GET"
-    assert entry["path"] == "/health_check"
+    assert entry["path"] == "/health_check/"  # as sent: the trailing slash kept
     assert entry["status"] == 200
+    assert "error" not in entry
     assert entry["service"] == "promo-svc"
     assert isinstance(entry["duration_ms"], float)
     assert entry["level"] == "INFO"
+
+
+def test_the_access_line_keeps_the_query_string_and_a_4xx_title(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = client(FakeRepository())
+    with caplog.at_level(logging.INFO, logger="mspromo_service.access"):
+        api.simulate_get("/api/1.0/promotions/", query_string="limit=0&retailer=r1")
+        api.simulate_get("/nowhere/")
+    first, second = (r for r in caplog.records if r.name == "mspromo_service.access")
+    assert first.path == "/api/1.0/promotions/?limit=0&retailer=r1"  # type: ignore[attr-defined]
+    assert first.status == 400  # type: ignore[attr-defined]
+    assert first.error == "Invalid query parameter"  # type: ignore[attr-defined]
+    assert first.getMessage() == (
+        "GET /api/1.0/promotions/?limit=0&retailer=r1 400 Invalid query parameter"
+    )
+    assert (second.path, second.status) == ("/nowhere/", 404)  # type: ignore[attr-defined]
+    assert second.error  # type: ignore[attr-defined]
 
 
 def test_formatter_keeps_a_stack_on_one_line() -> None:

@@ -38,7 +38,13 @@ class StoreDeletionBody:
 
 @attrs.frozen
 class Health:
+    """``ok``, or ``unavailable`` with the problem: the database does not answer, or its
+    schema is not at the migration head (then its revisions and the head's)."""
+
     status: str
+    problem: str | None = None
+    schema_revisions: tuple[str, ...] | None = None
+    head: tuple[str, ...] | None = None
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ the *validated* ``store_id`` and the engine answers from the parsed request."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -14,20 +15,23 @@ import falcon
 from mspromo_engine import RuleSet, wire
 from mspromo_service.contract import Endpoint
 from mspromo_service.resources.common import read_json
-from mspromo_service.rules import RulesCache
+from mspromo_service.rules import Lookup, RulesCache
 
 __all__ = ["StoreRulesResource", "rules_for"]
 
-_NO_RULES = RuleSet.compile(())
+_NO_RULES = Lookup(RuleSet.compile(()))
+
+# Sent when the rule set is a stale one served because the database is unavailable.
+STALE_HEADER = "X-Rules-Stale-Seconds"
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def rules_for(cache: RulesCache, store_id: str) -> RuleSet:
+def rules_for(cache: RulesCache, store_id: str) -> Lookup:
     """The store's rule set; none without a store (then only ``promo_override`` applies)."""
-    return cache.get(store_id) if store_id else _NO_RULES
+    return cache.lookup(store_id) if store_id else _NO_RULES
 
 
 class StoreRulesResource:
@@ -53,5 +57,7 @@ class StoreRulesResource:
         request = self._endpoint.parse(
             read_json(req, self._max_body_bytes), now=now, limits=self._limits
         )
-        rules = rules_for(self._cache, self._endpoint.store_of(request))
-        resp.media = self._endpoint.respond(request, rules, now)
+        found = rules_for(self._cache, self._endpoint.store_of(request))
+        resp.media = self._endpoint.respond(request, found.rules, now)
+        if found.stale_seconds is not None:
+            resp.set_header(STALE_HEADER, str(max(1, math.ceil(found.stale_seconds))))

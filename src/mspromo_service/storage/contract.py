@@ -96,3 +96,7 @@ class Repository(Protocol):
     def ping(self) -> None:
         """Raises when the database does not answer."""
         ...
+
+    def schema_revisions(self) -> tuple[str, ...]:
+        """The Alembic revisions the database is at (``()``: never migrated)."""
+        ...

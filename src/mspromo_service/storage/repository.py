@@ -323,3 +323,8 @@ class SqlRepository:
         for engine in self.engines:
             with engine.connect() as conn:
                 conn.execute(sa.text("SELECT 1"))
+
+    def schema_revisions(self) -> tuple[str, ...]:
+        from mspromo_service.migrations import current_revisions
+
+        return current_revisions(self.engine)  # the primary: migrations run there
