@@ -10,6 +10,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import logging.handlers
+import os
 import re
 import time
 import traceback
@@ -109,18 +111,30 @@ class JsonLogFormatter(logging.Formatter):
 JsonLogFormatter.converter = time.gmtime
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send the service's logs (``mspromo_service.*``) to stderr as JSON lines.
+def configure_logging(
+    level: str = "INFO", log_dir: str | None = None, service_name: str = "mspromo"
+) -> None:
+    """Send the service's logs (``mspromo_service.*``) to stderr as JSON lines, and also to
+    ``<log_dir>/<service_name>.log`` when ``log_dir`` (``LOG_DIR``) is set.
 
+    The file is a ``WatchedFileHandler``: after logrotate moves it, each worker reopens it.
     Called by the WSGI entry point, not by :func:`create_app` (tests keep their logging).
     """
     logger = logging.getLogger("mspromo_service")
     if any(getattr(h, "_mspromo_json", False) for h in logger.handlers):
         return
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLogFormatter())
-    handler._mspromo_json = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if log_dir is not None:
+        os.makedirs(log_dir, exist_ok=True)
+        handlers.append(
+            logging.handlers.WatchedFileHandler(
+                os.path.join(log_dir, f"{service_name}.log"), encoding="utf-8"
+            )
+        )
+    for handler in handlers:
+        handler.setFormatter(JsonLogFormatter())
+        handler._mspromo_json = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
     logger.setLevel(level.upper())
     logger.propagate = False
 

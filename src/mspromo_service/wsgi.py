@@ -18,8 +18,12 @@ from mspromo_service.storage import SqlRepository, create_engine
 
 __all__ = ["app", "repository", "settings"]
 
-configure_logging(os.environ.get("GUNICORN_LOGLEVEL", "INFO").strip() or "INFO")
 settings = Settings.from_env()
+configure_logging(
+    os.environ.get("GUNICORN_LOGLEVEL", "INFO").strip() or "INFO",
+    settings.log_dir,
+    settings.service_name,
+)
 settings.check_write_protection()
 if not settings.admin_token:
     logging.getLogger("mspromo_service.app").warning(
@@ -29,7 +33,11 @@ if not settings.admin_token:
         extra={"service": settings.service_name, "event": "open_writes"},
     )
 repository = SqlRepository(
-    create_engine(settings.database_url),
-    create_engine(settings.database_read_url) if settings.database_read_url else None,
+    create_engine(settings.database_url, timeouts=settings.database_timeouts),
+    (
+        create_engine(settings.database_read_url, timeouts=settings.database_timeouts)
+        if settings.database_read_url
+        else None
+    ),
 )
 app: falcon.App[falcon.Request, falcon.Response] = create_app(settings, repository)

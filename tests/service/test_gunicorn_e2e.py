@@ -69,6 +69,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         "MSPROMO_DATABASE_URL": url,
         "MSPROMO_ADMIN_TOKEN": TOKEN,
         "DEPLOYMENT_ENV": "test",
+        "LOG_DIR": str(tmp_path / "logs"),
+        "SERVICE_NAME": "mspromo-e2e",
         "MSPROMO_RULES_MAX_STALENESS": "1",
         # Where gunicorn 27 would put its shared default control socket (it must not).
         "HOME": str(tmp_path),
@@ -164,3 +166,18 @@ def test_create_evaluate_health_over_http(server: str) -> None:
     assert status == 200 and body["openapi"].startswith("3.1")
     status, _, body = _call(server, "POST", "/api/1.0/promotions/evaluate/", {"basket": 5})
     assert status == 400 and body["errors"]
+
+
+def test_the_service_logs_json_lines_into_log_dir(server: str, tmp_path: Path) -> None:
+    _call(server, "GET", "/health_check/?probe=1", headers={"X-Request-ID": "e2e-log"})
+    log_file = tmp_path / "logs" / "mspromo-e2e.log"
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [json.loads(line) for line in log_file.read_text("utf-8").splitlines()]
+        mine = [e for e in lines if e.get("request_id") == "e2e-log"]
+        if mine or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(mine) == 1, lines[-5:]
+    assert (mine[0]["path"], mine[0]["status"]) == ("/health_check/?probe=1", 200)
+    assert mine[0]["service"] == "mspromo-e2e"

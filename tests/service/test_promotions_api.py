@@ -36,6 +36,25 @@ def test_create_returns_201_with_ids(api: falcon.testing.TestClient) -> None:
     assert group["promo_group_nodes"][0]["node_id"] == "PEN"
 
 
+@pytest.mark.parametrize(
+    ("store", "pid"), [("s-1", "P1"), ("store 7", "P#1?x%")], ids=["plain", "escaped"]
+)
+def test_create_answers_the_stored_form_and_where_to_get_it(
+    api: falcon.testing.TestClient, store: str, pid: str
+) -> None:
+    r = api.simulate_post(
+        "/api/1.0/promotions/",
+        json=promo(pid, stores=[store], value="3.00", max_application_limit=2),
+    )
+    assert r.status_code == 201, r.text
+    location = r.headers["location"]
+    assert location.startswith("/api/1.0/promotions/")
+    again = api.simulate_get(location)
+    assert again.status_code == 200, (location, again.text)
+    assert r.json == again.json  # what a GET right after says, "3" and not "3.00"
+    assert r.json["discount_value"] == "3"
+
+
 def test_create_duplicate_is_409(api: falcon.testing.TestClient) -> None:
     _create(api, pid="P1")
     r = api.simulate_post("/api/1.0/promotions/", json=promo("P1"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import quote
 
 import falcon
 
@@ -53,6 +54,10 @@ class PromotionsResource:
         promotion = self._repository.create_promotion(parsed)
         self._cache.invalidate(promotion.stores)
         resp.status = falcon.HTTP_201
+        if promotion.stores:  # the promotion as seen from its first store
+            resp.location = "/api/1.0/promotions/{}/{}".format(
+                *(quote(v, safe="") for v in (promotion.stores[0], promotion.promo_id_retailer))
+            )
         resp.media = promotion_to_wire(promotion)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from mspromo_engine import ErrorDetail, Promotion, ValidationError
 from mspromo_service.contract import BulkTransaction, CreateOp
 from mspromo_service.exceptions import Conflict, NotFound
-from mspromo_service.storage.bulk import Entry, OpError, WorkingSet
+from mspromo_service.storage.bulk import OpError, WorkingSet
 from mspromo_service.storage.contract import Page, StoreDeletion
 from mspromo_service.storage.engine import WRITE
 from mspromo_service.storage.limits import validated
@@ -88,22 +88,23 @@ class SqlRepository:
     def create_promotion(self, data: Promotion | Mapping[str, Any]) -> Promotion:
         promo = validated(data, "")
 
-        def write(conn: Connection) -> Entry:
+        def write(conn: Connection) -> Promotion:
             work = WorkingSet(promo.retailer)
             work.preload(conn, promo.retailer, [promo.promo_id_retailer])
             entry = work.create(promo, "promo_id_retailer")
             work.flush(conn)
-            return entry
+            # Read back: the answer is the stored form (e.g. "3.00" is stored as 3), the
+            # same a GET right after returns.
+            return load_ids(conn, [entry.header_id])[0].promotion
 
         try:
-            entry = self._write(write)
+            return self._write(write)
         except OpError as exc:
             raise Conflict(str(exc.errors[0].message)) from None
         except sa.exc.IntegrityError:
             raise Conflict(
                 f"promotion {promo.promo_id_retailer} already exists for retailer {promo.retailer}"
             ) from None
-        return entry.result()
 
     def bulk_transaction(
         self, transaction: BulkTransaction, op_paths: Sequence[str] | None = None
