@@ -155,6 +155,7 @@ name="mspromo-smoke-$run_id"
 containers+=("$name")
 podman run --health-interval=disable -d --name "$name" --network slirp4netns -p "127.0.0.1:$host_port:9123" \
     -e GUNICORN_BIND_ADDRESS=0.0.0.0:9123 -e GUNICORN_WORKERS=2 -e GUNICORN_THREADS=2 \
+    -e DEPLOYMENT_ENV=test \
     -e MSPROMO_MIGRATE_ON_START=1 "$image" >/dev/null || die "podman run failed"
 base_url="http://127.0.0.1:$host_port"
 deadline=$((SECONDS + 60))
