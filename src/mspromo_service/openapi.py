@@ -242,7 +242,27 @@ _ERROR_TEXT = {
     409: "A promotion with this promo_id_retailer already exists for the retailer",
     413: "Request body too large",
     414: "Request line too long (answered by the HTTP server, before the service)",
+    503: "The database is unavailable (not answering, timed out, or missing its schema); "
+    "retry after Retry-After seconds. Nothing was written.",
 }
+
+# Evaluations may be answered from a stale rule set while the database is unavailable.
+_STALE_RULES_PATHS = frozenset(
+    {
+        "/api/1.0/promotions/evaluate/",
+        "/api/1.0/promotions/suggestions/",
+        "/api/1.0/promotions/item_recommendations/",
+    }
+)
+_STALE_HEADER = {
+    "X-Rules-Stale-Seconds": {
+        "description": "Present only when the database is unavailable and the answer comes "
+        "from the store's last rule set: its age in whole seconds (at most "
+        "MSPROMO_RULES_MAX_STALE_ON_ERROR).",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
 def _content(builder: wire.SchemaBuilder, shape: type) -> dict[str, Any]:
@@ -273,6 +293,10 @@ def _operation(builder: wire.SchemaBuilder, path: str, op: Operation) -> dict[st
             entry["content"] = {JSON: {"schema": {"type": "object"}}}
         elif status != 204 and op.media is not None:
             entry["content"] = {op.media: {}}
+        if status == 200 and path in _STALE_RULES_PATHS:
+            entry["headers"] = _STALE_HEADER
+        if status == 503:
+            entry["headers"] = _RETRY_AFTER
         responses[str(status)] = entry
     # A path with parameters may name nothing: 404 (also for segments that decode to "/").
     statuses = set(op.errors)
@@ -286,6 +310,12 @@ def _operation(builder: wire.SchemaBuilder, path: str, op: Operation) -> dict[st
             continue
         responses[str(status)] = {
             "description": _ERROR_TEXT[status],
+            "content": _content(builder, ErrorBody),
+        }
+    if path.startswith("/api/"):  # every API call reaches the database (or its cache)
+        responses["503"] = {
+            "description": _ERROR_TEXT[503],
+            "headers": _RETRY_AFTER,
             "content": _content(builder, ErrorBody),
         }
     out["responses"] = responses

@@ -227,3 +227,20 @@ def test_a_missing_sqlite_database_is_a_503_on_every_endpoint(tmp_path: Path) ->
             r = api.simulate_request(method, path, json=body)
             assert r.status_code == 503, (repository, method, path, r.text)
             assert r.headers["retry-after"].isdigit()
+
+
+def test_the_document_publishes_503_retry_after_and_the_stale_header() -> None:
+    from mspromo_service.openapi import build_document
+
+    paths = build_document()["paths"]
+    api_ops = [
+        (path, method, op)
+        for path, item in paths.items()
+        if path.startswith("/api/")
+        for method, op in item.items()
+    ]
+    assert api_ops
+    for path, method, op in api_ops:
+        assert "Retry-After" in op["responses"]["503"]["headers"], (method, path)
+    assert "X-Rules-Stale-Seconds" in paths[EVALUATE]["post"]["responses"]["200"]["headers"]
+    assert "headers" not in paths["/api/1.0/promotions/"]["get"]["responses"]["200"]

@@ -42,13 +42,6 @@ class Entry:
     stored: Promotion | None = None  # as loaded: what the rows hold now
     group_ids: tuple[str, ...] = ()  # the row ids of ``stored.promo_groups``
 
-    def result(self) -> Promotion:
-        """The promotion with its stored id."""
-        promo = self.promotion
-        if promo.promo_id != self.header_id:
-            promo = attrs.evolve(promo, promo_id=self.header_id)
-        return promo
-
 
 class WorkingSet:
     """The promotions a write touches, changed in memory, then written in one go."""
