@@ -4,8 +4,9 @@ Pure Python, no I/O, no clock reads: the caller passes the evaluation time.
 """
 
 from mspromo_engine import wire
-from mspromo_engine.api import evaluate, evaluate_json
+from mspromo_engine.api import UsageSource, evaluate, evaluate_json, limited_promotions
 from mspromo_engine.basket import Basket, Category, EvaluationRequest, Item, Unit
+from mspromo_engine.coupons import CouponInfo, UsageCounts, usage_from_wire
 from mspromo_engine.describe import PromotionState, describe_promotion, promotion_state
 from mspromo_engine.exceptions import ErrorDetail, MspromoError, ValidationError
 from mspromo_engine.explain import Reason
@@ -24,7 +25,7 @@ from mspromo_engine.model import (
     SpecialPromoInfo,
     Strategy,
 )
-from mspromo_engine.result import Evaluation, PromotionResult
+from mspromo_engine.result import Evaluation, PromotionResult, evaluation_to_wire
 from mspromo_engine.ruleset import RuleSet
 from mspromo_engine.wire.evaluate import request_from_wire
 from mspromo_engine.wire.promotions import (
@@ -44,6 +45,7 @@ __all__ = [
     "Availability",
     "Basket",
     "Category",
+    "CouponInfo",
     "DiscountApplyType",
     "DiscountType",
     "ErrorDetail",
@@ -66,19 +68,24 @@ __all__ = [
     "SpecialPromoInfo",
     "Strategy",
     "Unit",
+    "UsageCounts",
+    "UsageSource",
     "ValidationError",
     "__version__",
     "default_short_code",
     "describe_promotion",
     "evaluate",
     "evaluate_json",
+    "evaluation_to_wire",
     "extra_data_from_wire",
     "extra_data_to_wire",
     "json_default",
+    "limited_promotions",
     "promotion_from_wire",
     "promotion_state",
     "promotion_to_wire",
     "request_from_wire",
+    "usage_from_wire",
     "validate_promotion",
     "wire",
 ]

@@ -94,12 +94,20 @@ class EvaluationRequest:
     promo_override: tuple[Promotion, ...] = attrs.field(
         default=(), metadata=bound(max_items="promo_override")
     )
+    # Upper-cased by the codec, distinct, in request order (SPEC §9).
+    coupons: tuple[str, ...] = attrs.field(
+        default=(), metadata=bound(max_items="coupons", item_max_length=64)
+    )
 
     @property
     def qualifier_ids(self) -> frozenset[str]:
         return frozenset(
             q for p in self.special_promos for g in p.group_qualifiers for q in g.qualifier_ids
         )
+
+    @property
+    def coupons_set(self) -> frozenset[str]:
+        return frozenset(self.coupons)
 
 
 @attrs.frozen

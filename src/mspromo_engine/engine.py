@@ -14,6 +14,7 @@ import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Item, Unit
 from mspromo_engine.best_discount import resolve_best_discount
+from mspromo_engine.coupons import NO_USAGE, CouponInfo, UsageCounts, coupons_info
 from mspromo_engine.eligibility import GroupIndex
 from mspromo_engine.explain import Reason
 from mspromo_engine.families import RULES
@@ -56,7 +57,7 @@ def _line_key(item: Item) -> tuple[object, ...]:
     )
 
 
-def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
+def run(request: EvaluationRequest, rules: RuleSet, usage: UsageCounts = NO_USAGE) -> Evaluation:
     units = canonical_units(request.basket.items)
     local_at = request.at.astimezone(ZoneInfo(request.timezone))
     qualifiers = request.qualifier_ids
@@ -73,7 +74,7 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
     considered += [(p, True) for p in request.promo_override]
     lines = BasketLines.of(units)
     for promo, linked in considered:
-        reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked)
+        reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked, usage=usage)
         candidate = None
         if reason is None:
             indexes = rules.groups_of(promo)
@@ -130,7 +131,30 @@ def run(request: EvaluationRequest, rules: RuleSet) -> Evaluation:
     # In evaluation order, not the order the rule set listed them: a store's rules are a
     # set, and the response (explanations, suggestions) must not depend on their order.
     ordered = sorted(results.values(), key=lambda r: (_phase_key(r.promotion), _key(r.promotion)))
-    return Evaluation(request, units, tuple(ordered), exact)
+    coupons: tuple[CouponInfo, ...] = ()
+    if request.coupons:
+        coupons = coupons_info(
+            request.coupons,
+            _coupon_carriers(request, rules, overridden),
+            frozenset(_key(r.promotion) for r in ordered if r.applied),
+        )
+    return Evaluation(request, units, tuple(ordered), exact, coupons)
+
+
+def _coupon_carriers(
+    request: EvaluationRequest, rules: RuleSet, overridden: set[tuple[str, str]]
+) -> dict[str, list[Promotion]]:
+    """The store's promotions (linked, not replaced by an override) and the overrides
+    that carry each requested code."""
+    out: dict[str, list[Promotion]] = {}
+    for code in request.coupons:
+        out[code] = [
+            p
+            for p in rules.carrying(code)
+            if request.store_id in p.stores and _key(p) not in overridden
+        ]
+        out[code] += [p for p in request.promo_override if code in p.coupon_codes]
+    return out
 
 
 def _key(promo: Promotion) -> tuple[str, str]:

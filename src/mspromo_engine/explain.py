@@ -17,6 +17,9 @@ class Reason(enum.Enum):
     OUTSIDE_HAPPY_HOUR = "outside_happy_hour"
     NOT_IN_STORE = "not_in_store"
     QUALIFIER_MISSING = "qualifier_missing"
+    COUPON_MISSING = "coupon_missing"
+    CUSTOMER_REQUIRED = "customer_required"
+    USAGE_LIMIT_REACHED = "usage_limit_reached"
     NO_ELIGIBLE_UNITS = "no_eligible_units"
     ALL_UNITS_EXCLUDED = "all_units_excluded"
     UNITS_TAKEN = "units_taken"
@@ -35,6 +38,11 @@ _MESSAGES = {
     Reason.OUTSIDE_HAPPY_HOUR: "the evaluation time is outside the happy hour",
     Reason.NOT_IN_STORE: "the promotion is not linked to this store",
     Reason.QUALIFIER_MISSING: "the request carries none of the promotion's special qualifiers",
+    Reason.COUPON_MISSING: "the request carries none of the promotion's coupon codes",
+    Reason.CUSTOMER_REQUIRED: (
+        "the promotion has a per-customer limit and the request has no customer_id"
+    ),
+    Reason.USAGE_LIMIT_REACHED: "the promotion's usage limit (or this customer's) is reached",
     Reason.NO_ELIGIBLE_UNITS: "no basket unit is eligible",
     Reason.ALL_UNITS_EXCLUDED: "every matching unit is excluded by a node",
     Reason.UNITS_TAKEN: "its eligible units were consumed by other promotions in the layer",

@@ -193,6 +193,18 @@ class Promotion:
     extra_data: tuple[tuple[str, Any], ...] = ()
     stores: tuple[str, ...] = attrs.field(default=(), metadata=bound(item_max_length=ID_LEN))
     special_promo_info: tuple[SpecialPromoInfo, ...] = ()
+    # SPEC §9: upper-case codes (empty: no coupon needed) and redemption limits (orders).
+    coupon_codes: tuple[str, ...] = attrs.field(
+        default=(), metadata=bound(max_items=100, item_max_length=64)
+    )
+    usage_limit: int | None = attrs.field(default=None, metadata=bound(minimum=1, maximum=INT_MAX))
+    usage_limit_per_customer: int | None = attrs.field(
+        default=None, metadata=bound(minimum=1, maximum=INT_MAX)
+    )
+
+    @property
+    def has_usage_limit(self) -> bool:
+        return self.usage_limit is not None or self.usage_limit_per_customer is not None
 
     @property
     def effective_layer(self) -> int:

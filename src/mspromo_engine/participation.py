@@ -1,5 +1,5 @@
 """Whether a promotion takes part at a given time and for a given customer (SPEC §5.1,
-§5.4): the one participation check, asked by the evaluation, suggestions and item
+§5.4, §9): the one participation check, asked by the evaluation, suggestions and item
 recommendations alike."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from mspromo_engine.basket import EvaluationRequest
+from mspromo_engine.coupons import NO_USAGE, UsageCounts
 from mspromo_engine.explain import Reason
 from mspromo_engine.model import Availability, Promotion
 
@@ -20,11 +21,13 @@ def exclusion_reason(
     qualifiers: frozenset[str],
     *,
     linked: bool,
+    usage: UsageCounts = NO_USAGE,
 ) -> Reason | None:
     """None when the promotion takes part; else the first reason it does not.
 
     ``local_at`` is the request's ``at`` in the request's time zone; ``linked`` is False
-    only for a stored promotion whose store links do not include the request's store.
+    only for a stored promotion whose store links do not include the request's store;
+    ``usage`` holds the redemption counts the caller knows (SPEC §9).
     """
     if not promo.is_active:
         return Reason.INACTIVE
@@ -35,6 +38,12 @@ def exclusion_reason(
         return off
     if not qualified(promo, qualifiers):
         return Reason.QUALIFIER_MISSING
+    if promo.coupon_codes and request.coupons_set.isdisjoint(promo.coupon_codes):
+        return Reason.COUPON_MISSING
+    if promo.usage_limit_per_customer is not None and not request.customer_id:
+        return Reason.CUSTOMER_REQUIRED
+    if promo.has_usage_limit and (usage.global_reached(promo) or usage.customer_reached(promo)):
+        return Reason.USAGE_LIMIT_REACHED
     return None
 
 

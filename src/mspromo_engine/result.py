@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from mspromo_engine.basket import EvaluationRequest, Unit
+from mspromo_engine.coupons import CouponInfo
 from mspromo_engine.explain import Reason, describe
 from mspromo_engine.families.common import Outcome, Suggestion
 from mspromo_engine.model import Availability, DiscountApplyType, Promotion
@@ -50,6 +51,7 @@ class Evaluation:
     units: tuple[Unit, ...]
     promotions: tuple[PromotionResult, ...]
     best_discount_exact: bool = True
+    coupons: tuple[CouponInfo, ...] = ()  # SPEC §9, one per requested code
 
     @property
     def applied(self) -> tuple[PromotionResult, ...]:
@@ -265,6 +267,8 @@ def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
             "items": items_out,
         },
     }
+    if ev.coupons:  # only for a request that carried codes: §6 responses stay as they were
+        body["coupons_info"] = [c.to_wire() for c in ev.coupons]
     if req.explain:
         body["explanations"] = [_explanation(r) for r in ev.promotions]
     return body

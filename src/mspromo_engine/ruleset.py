@@ -36,6 +36,12 @@ class RuleSet:
     _by_category: Mapping[Category, tuple[int, ...]] = attrs.field(repr=False, eq=False)
     _match_all: tuple[int, ...] = attrs.field(repr=False, eq=False)
     _position: Mapping[int, int] = attrs.field(repr=False, eq=False)
+    # Coupon code -> the promotions carrying it (SPEC §9 ``coupons_info``).
+    _by_coupon: Mapping[str, tuple[int, ...]] = attrs.field(
+        repr=False, eq=False, factory=lambda: MappingProxyType({})
+    )
+    #: Whether any promotion has a usage limit: without, evaluate needs no usage counts.
+    has_usage_limits: bool = attrs.field(default=False, eq=False)
 
     @classmethod
     def compile(cls, promotions: Iterable[Promotion]) -> RuleSet:
@@ -45,6 +51,10 @@ class RuleSet:
         by_sku: dict[str, list[int]] = {}
         by_category: dict[Category, list[int]] = {}
         match_all: list[int] = []
+        by_coupon: dict[str, list[int]] = {}
+        for i, promo in enumerate(promos):
+            for code in promo.coupon_codes:
+                by_coupon.setdefault(code, []).append(i)
         for i, indexes in enumerate(groups):
             # Only included nodes make a unit eligible; exclusions are applied per unit.
             if any(index.all_node is not None for index in indexes):
@@ -64,7 +74,13 @@ class RuleSet:
             tuple(match_all),
             # Promotions are kept alive by the rule set, so their ids are stable keys.
             MappingProxyType({id(p): i for i, p in enumerate(promos)}),
+            MappingProxyType({k: tuple(v) for k, v in by_coupon.items()}),
+            any(p.has_usage_limit for p in promos),
         )
+
+    def carrying(self, code: str) -> tuple[Promotion, ...]:
+        """The promotions whose ``coupon_codes`` hold ``code`` (upper case)."""
+        return tuple(self.promotions[i] for i in self._by_coupon.get(code, ()))
 
     def matching(self, units: Sequence[Unit]) -> Sequence[Promotion]:
         """The promotions with an included node that matches one of ``units`` (item,

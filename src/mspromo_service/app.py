@@ -22,7 +22,7 @@ import falcon
 import falcon.media
 
 from mspromo_engine import ValidationError, wire
-from mspromo_service.contract import EVALUATE, ITEM_RECOMMENDATIONS, SUGGESTIONS
+from mspromo_service.contract import ITEM_RECOMMENDATIONS, SUGGESTIONS
 from mspromo_service.exceptions import Conflict, DatabaseUnavailable, NotFound
 from mspromo_service.migrations import head_revisions
 from mspromo_service.openapi import ROUTES, build_document
@@ -45,9 +45,15 @@ from mspromo_service.resources.promotions import (
     StorePromotionsByIdsResource,
     StorePromotionsResource,
 )
+from mspromo_service.resources.redemptions import (
+    RedemptionResource,
+    RedemptionsResource,
+    evaluate_endpoint,
+)
 from mspromo_service.resources.transaction import TransactionResource
 from mspromo_service.rules import RulesCache
 from mspromo_service.storage import Repository
+from mspromo_service.storage.redemptions import SqlLedger
 
 __all__ = ["AppSettings", "JsonLogFormatter", "configure_logging", "create_app"]
 
@@ -350,6 +356,9 @@ def create_app(
 
     limit = settings.max_body_bytes
     limits = settings.limits
+    # The redemption ledger (SPEC §9), its calls guarded like the repository's.
+    raw_ledger = getattr(repository, "ledger", None)
+    ledger = None if raw_ledger is None else cast(SqlLedger, GuardedRepository(raw_ledger, monitor))
     promotion = PromotionResource(repository, cache)
     transaction = TransactionResource(repository, cache, limit, limits=limits)
     console = ConsoleResource()
@@ -361,7 +370,7 @@ def create_app(
         "/api/1.0/promotions/": PromotionsResource(repository, cache, limit, limits=limits),
         "/api/1.0/promotions/bulk_transaction/": transaction,
         "/api/1.0/promotions/transaction/": transaction,
-        "/api/1.0/promotions/evaluate/": engine(EVALUATE),
+        "/api/1.0/promotions/evaluate/": engine(evaluate_endpoint(ledger)),
         "/api/1.0/promotions/retailer/{retailer}/": RetailerPromotionsResource(repository),
         "/api/1.0/promotions/store/{store_id}/": StorePromotionsResource(repository, cache),
         "/api/1.0/promotions/bulk/{store_id}/": StorePromotionsByIdsResource(
@@ -370,6 +379,10 @@ def create_app(
         "/api/1.0/promotions/describe/": DescribeResource(limit),
         "/api/1.0/promotions/suggestions/": engine(SUGGESTIONS),
         "/api/1.0/promotions/item_recommendations/": engine(ITEM_RECOMMENDATIONS),
+        "/api/1.0/promotions/redemptions/": RedemptionsResource(
+            ledger, cache, limit, limits=limits
+        ),
+        "/api/1.0/promotions/redemptions/{store_id}/{order_id}": RedemptionResource(ledger),
         "/api/1.0/promotions/{store_id}/{promo_id_retailer}": promotion,
         "/api/1.0/p/{store_id}/{promo_id_retailer}": promotion,
         "/health_check/": HealthResource(repository, head_revisions()),

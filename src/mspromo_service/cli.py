@@ -24,11 +24,13 @@ from typing import Any
 from mspromo_engine import (
     ErrorDetail,
     RuleSet,
+    UsageCounts,
     ValidationError,
     __version__,
     evaluate_json,
     json_default,
     promotion_from_wire,
+    usage_from_wire,
 )
 
 __all__ = ["main"]
@@ -92,8 +94,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         promos = _load_promotions(_read_json(args.promotions, "promotions"))
         request = _read_json(args.request, "request")
+        usage = UsageCounts()
+        if args.usage is not None:
+            usage = usage_from_wire(_read_json(args.usage, "usage"))
         rules = RuleSet.compile(promos)
-        response = evaluate_json(request, rules, now=datetime.now(UTC))
+        response = evaluate_json(request, rules, now=datetime.now(UTC), usage=usage)
     except ValidationError as exc:
         print(_dump(exc.as_body()), file=sys.stderr)
         return EXIT_INVALID
@@ -278,6 +283,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--request", required=True, metavar="FILE", help="the evaluate request JSON"
+    )
+    evaluate.add_argument(
+        "--usage",
+        metavar="FILE",
+        help='redemption counts (SPEC §9): {"promotions": [{"retailer", "promo_id_retailer", '
+        '"redemptions", "customer_redemptions"}]}; none: no promotion has been redeemed',
     )
     evaluate.set_defaults(func=_cmd_evaluate)
     return parser

@@ -21,6 +21,8 @@ from mspromo_service.contract.responses import (
     ErrorBody,
     Health,
     PromotionList,
+    Redemption,
+    RedemptionRequest,
     StoreDeletionBody,
 )
 from mspromo_service.storage.schema import column_limits
@@ -50,6 +52,7 @@ _PATH_PARAMS = {
     "store_id": _ID,
     "promo_id_retailer": _ID,
     "retailer": {"type": "string", "minLength": 1, "maxLength": wire.RETAILER_LEN},
+    "order_id": {"type": "string", "minLength": 1, "maxLength": 128},
     "asset": {"type": "string"},
 }
 
@@ -196,6 +199,32 @@ ROUTES: dict[str, dict[str, Operation]] = {
             errors=(400, 413),
         ),
     },
+    "/api/1.0/promotions/redemptions/": {
+        "POST": Operation(
+            "redeem",
+            "Evaluate an order against the exact usage counts and record it (SPEC §9); the "
+            "same order and body again: 200 with the stored answer",
+            {201: Redemption, 200: Redemption},
+            body=RedemptionRequest,
+            write=True,
+            errors=(400, 401, 409, 413),
+        ),
+    },
+    "/api/1.0/promotions/redemptions/{store_id}/{order_id}": {
+        "GET": Operation(
+            "getRedemption",
+            "The stored answer of a redeemed order",
+            {200: Redemption},
+            errors=(400, 404),
+        ),
+        "DELETE": Operation(
+            "cancelRedemption",
+            "Cancel (return) the order: its uses are released; again: 204",
+            {204: None},
+            write=True,
+            errors=(400, 401, 404),
+        ),
+    },
     "/api/1.0/promotions/{store_id}/{promo_id_retailer}": _one_promotion(""),
     "/api/1.0/p/{store_id}/{promo_id_retailer}": _one_promotion("Alias"),
     "/health_check/": {
@@ -239,7 +268,8 @@ _ERROR_TEXT = {
     "state (family group counts, end after start, money decimals, …) are checked here too.",
     401: "Missing or wrong bearer token",
     404: "Not found",
-    409: "A promotion with this promo_id_retailer already exists for the retailer",
+    409: "A promotion with this promo_id_retailer already exists for the retailer; for a "
+    "redemption: the order was recorded with another body, or cancelled",
     413: "Request body too large",
     414: "Request line too long (answered by the HTTP server, before the service)",
     503: "The database is unavailable (not answering, timed out, or missing its schema); "

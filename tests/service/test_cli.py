@@ -72,6 +72,37 @@ def test_evaluate_prints_exactly_what_the_engine_returns(
     assert json.loads(out) == json.loads(json.dumps(expected, default=str))
 
 
+def test_evaluate_reads_usage_counts_from_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    promos = json.loads(EXAMPLES.read_text())["promotions"]
+    limited = [{**p, "usage_limit": 2} for p in promos]
+    request = {**json.loads(REQUEST.read_text()), "at": "2026-11-25T10:00:00Z", "explain": True}
+    args = [
+        "evaluate",
+        "--promotions",
+        write_json(tmp_path / "promos.json", limited),
+        "--request",
+        write_json(tmp_path / "request.json", request),
+    ]
+    counts = [
+        {"retailer": p["retailer"], "promo_id_retailer": p["promo_id_retailer"], "redemptions": n}
+        for p in promos
+        for n in [2]
+    ]
+    status, out, _ = run(capsys, *args)
+    assert status == 0 and json.loads(out)["basket"]["discount"] == "10.000"
+    usage = write_json(tmp_path / "usage.json", {"promotions": counts})
+    status, out, _ = run(capsys, *args, "--usage", usage)
+    assert status == 0
+    response = json.loads(out)
+    assert response["basket"]["discount"] == "0.000"
+    assert "usage_limit_reached" in {e["code"] for e in response["explanations"]}
+    bad = write_json(tmp_path / "bad.json", {"promotions": [{"redemptions": -1}]})
+    status, _, err = run(capsys, *args, "--usage", bad)
+    assert status == 2 and "promotions[0].redemptions" in err
+
+
 def test_evaluate_with_an_invalid_promotion_exits_2_with_the_error_body(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ import attrs
 
 from mspromo_engine.basket import Basket, Category, EvaluationRequest, Item
 from mspromo_engine.bounds import DEFAULT_LIMITS, Limits
+from mspromo_engine.coupons import code_errors, normalised_codes
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.model import (
     NodeType,
@@ -99,6 +100,7 @@ def _request_from_wire(data: Any, now: datetime, limits: Limits) -> EvaluationRe
         )
     request = _structure(out, EvaluationRequest, "", limits)
     errors: list[ErrorDetail] = []
+    errors.extend(code_errors(request.coupons, "coupons"))  # how many: bounded on the wire
     decimals = request.currency_decimals
     if not 0 <= decimals <= 6:
         errors.append(ErrorDetail("currency_decimals", "must be between 0 and 6"))
@@ -167,7 +169,9 @@ def _request_from_wire(data: Any, now: datetime, limits: Limits) -> EvaluationRe
             promos.append(promo)
     if errors:
         raise ValidationError(errors, omitted=omitted)
-    return attrs.evolve(request, promo_override=tuple(promos))
+    return attrs.evolve(
+        request, promo_override=tuple(promos), coupons=normalised_codes(request.coupons)
+    )
 
 
 MAX_UNITS = 100_000
@@ -201,6 +205,7 @@ wire_doc(
         "explain",
         "special_promos",
         "promo_override",
+        "coupons",
     ),
     extra={"version": {"description": "v1 or v2, accepted and ignored"}},
 )

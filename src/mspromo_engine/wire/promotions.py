@@ -18,6 +18,7 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from mspromo_engine.bounds import DEFAULT_LIMITS, Limits
+from mspromo_engine.coupons import normalised_codes, promotion_errors
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.families import RULES
 from mspromo_engine.model import (
@@ -176,6 +177,7 @@ def validate_promotion(
         err("evaluate_priority", "must be 0 or more")
     if promo.layer < 1:
         err("layer", "must be at least 1")
+    errors.extend(promotion_errors(promo, lambda f: f"{path}.{f}" if path else f))
     _check_value(
         promo.discount_type, promo.discount_value, "discount_value", err, currency_decimals
     )
@@ -255,13 +257,23 @@ def _normalise_promotion(data: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("title", "description", "promo_short_code", "promo_id"):
         if out.get(key) is None:
             out.pop(key, None)
-    for key in ("extra_data", "stores", "special_promo_info"):
+    for key in ("extra_data", "stores", "special_promo_info", "coupon_codes"):
         if key in out and out[key] is None:
             out.pop(key)
+    return _upper_codes(out)
+
+
+def _upper_codes(out: dict[str, Any]) -> dict[str, Any]:
+    """Coupon codes match case-insensitively, so they are kept upper-case, each once
+    (SPEC §9): on create and on a bulk ``u`` alike."""
+    codes = out.get("coupon_codes")
+    if isinstance(codes, list) and all(isinstance(c, str) for c in codes):
+        out["coupon_codes"] = list(normalised_codes(codes))
     return out
 
 
 wire_prepare(Promotion, _normalise_promotion)
+wire_prepare(HeaderUpdate, lambda data: _upper_codes(dict(data)))
 
 
 def promotion_from_wire(
@@ -301,8 +313,17 @@ wire_doc(
         "extra_data",
         "stores",
         "special_promo_info",
+        "coupon_codes",
     ),
-    extra={"id": {**_STRING, "description": "alias of promo_id", "deprecated": True}},
+    extra={
+        "id": {**_STRING, "description": "alias of promo_id", "deprecated": True},
+        "usage": {
+            "type": "object",
+            "properties": {"redemptions": {"type": "integer", "minimum": 0}},
+            "readOnly": True,
+            "description": "standing redemptions (SPEC §9), on promotions the service returns",
+        },
+    },
     schemas={"extra_data": {"type": "object", "description": "free-form JSON object"}},
 )
 wire_doc(HeaderUpdate, schemas={"extra_data": {"type": "object"}})

@@ -154,7 +154,8 @@ class SchemaBuilder:
 
     def _object(self, cls: type) -> dict[str, Any]:
         attrs.resolve_types(cls)
-        doc = _DOCS.get(cls, WireDoc())
+        # A subclass (e.g. a request extended with more fields) accepts what its base does.
+        doc = next((_DOCS[c] for c in cls.__mro__ if c in _DOCS), WireDoc())
         renames = _OVERRIDES.get(cls, {})
         tag = tag_of(cls)
         properties: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from mspromo_engine.model import Promotion
 
 __all__ = [
     "AppliedPromo",
+    "CouponInfo",
     "EvaluateResponse",
     "Explanation",
     "ItemRecommendationsResponse",
@@ -137,6 +138,16 @@ class Explanation:
 
 
 @attrs.frozen
+class CouponInfo:
+    """One requested coupon code (SPEC §9): ``status`` is applied, not_applied or unknown;
+    ``promo_id_retailer`` is null for an unknown code."""
+
+    code: str
+    status: str
+    promo_id_retailer: str | None
+
+
+@attrs.frozen
 class EvaluateResponse:
     status: bool
     status_msg: str | None
@@ -144,6 +155,7 @@ class EvaluateResponse:
     best_discount_exact: bool
     basket: EvaluatedBasket
     explanations: tuple[Explanation, ...] = ()
+    coupons_info: tuple[CouponInfo, ...] = ()  # only when the request carried codes
 
 
 @attrs.frozen

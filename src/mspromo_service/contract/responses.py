@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from mspromo_engine import Promotion, wire
+from mspromo_engine import EvaluationRequest, Promotion, wire
 
 __all__ = [
     "DescribeRequest",
@@ -15,6 +15,8 @@ __all__ = [
     "ErrorBody",
     "Health",
     "PromotionList",
+    "Redemption",
+    "RedemptionRequest",
     "StoreDeletionBody",
 ]
 
@@ -83,3 +85,23 @@ class DescribedPromotion:
 class DescribeResponse:
     at: str
     promotions: tuple[DescribedPromotion, ...]
+
+
+@attrs.frozen
+class RedemptionRequest(EvaluationRequest):
+    """``POST redemptions/`` (SPEC §9): an evaluate request and the till's order id."""
+
+    order_id: str = attrs.field(kw_only=True, metadata=wire.bound(min_length=1, max_length=128))
+
+
+@attrs.frozen
+class Redemption:
+    """A recorded order: the promotions it redeemed and the evaluation that counted;
+    ``cancelled_at`` (GET only) is set once the order was cancelled."""
+
+    order_id: str
+    store_id: str
+    customer_id: str | None
+    redeemed: tuple[str, ...]
+    evaluation: wire.shapes.EvaluateResponse
+    cancelled_at: datetime | None = None

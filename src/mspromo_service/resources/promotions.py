@@ -27,8 +27,23 @@ __all__ = [
 ]
 
 
-def _listing(promotions: tuple[Promotion, ...] | list[Promotion]) -> list[dict[str, object]]:
-    return [promotion_to_wire(p) for p in promotions]
+def _listing(
+    promotions: tuple[Promotion, ...] | list[Promotion], repository: Repository
+) -> list[dict[str, object]]:
+    """Wire promotions, each with ``usage: {"redemptions": n}`` from the redemption ledger
+    (SPEC §9; one query per 500 promotions)."""
+    wires = [promotion_to_wire(p) for p in promotions]
+    ledger = getattr(repository, "ledger", None)
+    if ledger is not None and promotions:
+        keys = [(p.retailer, p.promo_id_retailer) for p in promotions]
+        usage = ledger.usage_of(keys)
+        for wire, key in zip(wires, keys, strict=True):
+            wire["usage"] = {"redemptions": usage[key]}
+    return wires
+
+
+def _one(promotion: Promotion, repository: Repository) -> dict[str, object]:
+    return _listing([promotion], repository)[0]
 
 
 class PromotionsResource:
@@ -58,7 +73,7 @@ class PromotionsResource:
             resp.location = "/api/1.0/promotions/{}/{}".format(
                 *(quote(v, safe="") for v in (promotion.stores[0], promotion.promo_id_retailer))
             )
-        resp.media = promotion_to_wire(promotion)
+        resp.media = _one(promotion, self._repository)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         page = self._repository.list_promotions(
@@ -68,7 +83,7 @@ class PromotionsResource:
             cursor=str_param(req, "cursor", max_length=1024),
         )
         resp.media = {
-            "promotions": _listing(page.promotions),
+            "promotions": _listing(page.promotions, self._repository),
             "next_cursor": page.next_cursor,
         }
 
@@ -85,7 +100,7 @@ class RetailerPromotionsResource:
         promotions = self._repository.promotions_of_retailer(
             path_param(retailer, "retailer", max_length=wire.RETAILER_LEN)
         )
-        resp.media = {"promotions": _listing(promotions)}
+        resp.media = {"promotions": _listing(promotions, self._repository)}
 
 
 class StorePromotionsResource:
@@ -99,7 +114,7 @@ class StorePromotionsResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, store_id: str) -> None:
         promotions = self._repository.promotions_of_store(path_param(store_id, "store_id"))
-        resp.media = {"promotions": _listing(promotions)}
+        resp.media = {"promotions": _listing(promotions, self._repository)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, store_id: str) -> None:
         result = self._repository.delete_store(path_param(store_id, "store_id"))
@@ -129,7 +144,7 @@ class StorePromotionsByIdsResource:
             read_json(req, self._max_body_bytes), RetailerIds, limits=self._limits
         )
         promotions = self._repository.promotions_by_retailer_ids(store, list(body.retailer_ids))
-        resp.media = {"promotions": _listing(promotions)}
+        resp.media = {"promotions": _listing(promotions, self._repository)}
 
 
 class PromotionResource:
@@ -147,7 +162,7 @@ class PromotionResource:
         promotion = self._repository.get_promotion(
             path_param(store_id, "store_id"), path_param(promo_id_retailer, "promo_id_retailer")
         )
-        resp.media = promotion_to_wire(promotion)
+        resp.media = _one(promotion, self._repository)
 
     def on_delete(
         self, req: falcon.Request, resp: falcon.Response, store_id: str, promo_id_retailer: str

@@ -3,7 +3,8 @@
 Tables: ``promo_header`` (one row per promotion), ``promo_group``, ``promo_group_node``,
 ``promo_header_store`` (header↔store links, soft-deleted with ``is_deleted``/``deleted_at``),
 ``special_promo_info`` and ``store_revision`` (one change counter per store, bumped inside
-every write transaction that can change what a store's rule set holds).
+every write transaction that can change what a store's rule set holds); the redemption
+ledger (SPEC §9) in ``ledger``: ``redemption_order``, ``redemption``, ``promo_usage``.
 
 Promotions are validated by the engine codec (``promotion_from_wire``) before anything is
 written, so a stored promotion is always valid; what a promotion *means* is the engine's
@@ -21,6 +22,7 @@ protocol), ``repository`` (``SqlRepository``), ``maintenance`` (``delete_promos`
 from mspromo_service.storage.contract import Page, Repository, StoreDeletion
 from mspromo_service.storage.engine import create_engine
 from mspromo_service.storage.ids import new_ids
+from mspromo_service.storage.ledger import promo_usage, redemption, redemption_order
 from mspromo_service.storage.maintenance import delete_promos
 from mspromo_service.storage.repository import MAX_PAGE_SIZE, SqlRepository
 from mspromo_service.storage.schema import (
@@ -47,6 +49,9 @@ __all__ = [
     "promo_group",
     "promo_group_node",
     "promo_header_store",
+    "promo_usage",
+    "redemption",
+    "redemption_order",
     "special_promo_info",
     "store_revision",
 ]

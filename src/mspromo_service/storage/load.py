@@ -73,6 +73,11 @@ def _load_extra(text: str) -> tuple[tuple[str, Any], ...]:
     return extra_data_from_wire(json.loads(text, parse_float=Decimal))
 
 
+@functools.lru_cache(maxsize=1024)
+def _load_codes(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
+
+
 def _codes(enum_type: type[E]) -> dict[str, E]:
     """Wire code -> enum member (a dict lookup is much cheaper than ``Enum(code)``)."""
     return {member.value: member for member in enum_type}
@@ -215,6 +220,9 @@ def load(
             extra_data=_load_extra(row.extra_data),
             stores=tuple(s for s, deleted in links.items() if not deleted),
             special_promo_info=tuple(specials_by_header.get(row.id, ())),
+            coupon_codes=_load_codes(row.coupon_codes),
+            usage_limit=row.usage_limit,
+            usage_limit_per_customer=row.usage_limit_per_customer,
         )
         group_ids = tuple(gr.id for gr in groups_by_header.get(row.id, ()))
         out.append(Loaded(row.id, promo, dict(links), group_ids))

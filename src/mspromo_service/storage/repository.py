@@ -18,6 +18,7 @@ from mspromo_service.storage.engine import WRITE
 from mspromo_service.storage.limits import validated
 from mspromo_service.storage.load import Loaded, active_in_store, load, load_ids
 from mspromo_service.storage.ops import apply_op, created
+from mspromo_service.storage.redemptions import SqlLedger
 from mspromo_service.storage.revisions import bump_revisions
 from mspromo_service.storage.rows import chunks, delete_promotions, utc_now
 from mspromo_service.storage.schema import column_limits, header, promo_header_store, store_revision
@@ -53,6 +54,8 @@ class SqlRepository:
         self._writer = engine.execution_options(**{WRITE: True})
         self._clock = clock
         self._primary_reads_until = float("-inf")
+        # Redemptions (SPEC §9) read and write the primary: limits need exact counts.
+        self.ledger = SqlLedger(engine)
 
     @property
     def engines(self) -> tuple[Engine, ...]:

@@ -88,6 +88,9 @@ def header_row(promo: Promotion, header_id: str, now: datetime) -> dict[str, Any
         "availability": promo.availability.value,
         "apply_on_discounted_items": promo.apply_on_discounted_items,
         "extra_data": _dump_extra(promo.extra_data),
+        "coupon_codes": json.dumps(list(promo.coupon_codes)) if promo.coupon_codes else None,
+        "usage_limit": promo.usage_limit,
+        "usage_limit_per_customer": promo.usage_limit_per_customer,
         "created_at": now,
         "updated_at": now,
     }

@@ -94,6 +94,11 @@ header = sa.Table(
     sa.Column("availability", sa.String(1), nullable=False),
     sa.Column("apply_on_discounted_items", sa.Boolean(), nullable=False),
     sa.Column("extra_data", sa.Text(), nullable=False),  # a JSON object
+    # SPEC §9: a JSON array of upper-case codes, NULL for none (MySQL gives TEXT no
+    # default, and most promotions have no codes); limits count orders (storage/ledger.py).
+    sa.Column("coupon_codes", sa.Text(), nullable=True),
+    sa.Column("usage_limit", sa.Integer(), nullable=True),
+    sa.Column("usage_limit_per_customer", sa.Integer(), nullable=True),
     sa.Column("created_at", _datetime(), nullable=False),
     sa.Column("updated_at", _datetime(), nullable=False),
     sa.UniqueConstraint("retailer", "promo_id_retailer"),
