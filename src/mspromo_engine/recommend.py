@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from mspromo_engine.basket import Item
+from mspromo_engine.basket import EvaluationRequest, Item
 from mspromo_engine.eligibility import Category, GroupIndex
 from mspromo_engine.exceptions import ErrorDetail, ValidationError
 from mspromo_engine.families import RULES
@@ -48,6 +48,7 @@ __all__ = [
     "item_recommendations",
     "item_recommendations_json",
     "promotions_for_nodes",
+    "recommendations_response",
     "suggestions_json",
 ]
 
@@ -244,11 +245,8 @@ def _recommendation_to_wire(rec: Recommendation) -> dict[str, Any]:
     return out
 
 
-def item_recommendations_json(body: Any, rules: RuleSet, *, now: datetime) -> dict[str, Any]:
-    """``{store_id, basket, at?, …}`` (the evaluate request shape) -> recommendations."""
-    request = request_from_wire(body, now=now)
-    if not request.store_id:
-        raise ValidationError([ErrorDetail("store_id", "required: a non-empty string")])
+def recommendations_response(request: EvaluationRequest, rules: RuleSet) -> dict[str, Any]:
+    """Products that would complete or extend a promotion the basket partly meets."""
     recs = item_recommendations(
         request.basket.items,
         rules,
@@ -260,3 +258,11 @@ def item_recommendations_json(body: Any, rules: RuleSet, *, now: datetime) -> di
         "store_id": request.store_id,
         "recommendations": [_recommendation_to_wire(r) for r in recs],
     }
+
+
+def item_recommendations_json(body: Any, rules: RuleSet, *, now: datetime) -> dict[str, Any]:
+    """``{store_id, basket, at?, …}`` (the evaluate request shape) -> recommendations."""
+    request = request_from_wire(body, now=now)
+    if not request.store_id:
+        raise ValidationError([ErrorDetail("store_id", "required: a non-empty string")])
+    return recommendations_response(request, rules)

@@ -7,11 +7,7 @@ from typing import Any
 
 from mspromo_engine.basket import EvaluationRequest
 from mspromo_engine.engine import run
-from mspromo_engine.recommend import (
-    _recommendation_to_wire,
-    item_recommendations,
-    promotions_for_nodes,
-)
+from mspromo_engine.recommend import promotions_for_nodes, recommendations_response
 from mspromo_engine.result import evaluation_to_wire
 from mspromo_engine.ruleset import RuleSet
 from mspromo_engine.wire.promotions import promotion_to_wire
@@ -40,19 +36,4 @@ def suggestions_response(
             }
             for ref, promos in promotions_for_nodes(rules, request.nodes, at=at)
         ],
-    }
-
-
-def recommendations_response(request: EvaluationRequest, rules: RuleSet) -> dict[str, Any]:
-    """Products that would complete or extend a promotion the basket partly meets."""
-    recs = item_recommendations(
-        request.basket.items,
-        rules,
-        at=request.at,
-        qualifier_ids=request.qualifier_ids,
-        timezone=request.timezone,
-    )
-    return {
-        "store_id": request.store_id,
-        "recommendations": [_recommendation_to_wire(r) for r in recs],
     }
