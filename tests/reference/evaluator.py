@@ -1,4 +1,4 @@
-"""A deliberately plain evaluator written from the SPEC (§2–§6) and docs/decisions.md.
+"""A deliberately plain evaluator written from the SPEC (§2–§6, §9) and docs/decisions.md.
 
 No indexes, no bitmasks, no search bounds, no caches: every node of every group is
 checked against every unit, and the best discount of a cluster is found by trying every
@@ -7,7 +7,9 @@ money helpers, so that the property in ``test_reference.py`` compares two indepe
 readings of the SPEC.
 
 It answers the evaluate response of SPEC §6 without ``promo_suggestions`` and
-``explanations`` (those are compared elsewhere).
+``explanations`` (those are compared elsewhere), with §9's ``coupons_info`` when the
+request carries codes. Usage counts come as two plain maps keyed by
+``(retailer, promo_id_retailer)``: all customers, and the request's customer.
 """
 
 from __future__ import annotations
@@ -34,14 +36,22 @@ from .families import RULES, ZERO, App, RUnit, State, share_out
 BASKET_FAMILIES = (Family.BASKET_THRESHOLD, Family.BASKET_TARGET)
 
 
-# --- which promotions take part (SPEC §5.1, §5.4, §5.5) ------------------------------
+# --- which promotions take part (SPEC §5.1, §5.4, §5.5, §9) --------------------------
+
+Counts = dict[tuple[str, str], int]
 
 
 def wall(t: Any) -> time:
     return time(t.hour, t.minute, t.second, t.microsecond)
 
 
-def takes_part(promo: Promotion, request: EvaluationRequest, linked: bool) -> bool:
+def takes_part(
+    promo: Promotion,
+    request: EvaluationRequest,
+    linked: bool,
+    total: Counts,
+    mine: Counts,
+) -> bool:
     local = request.at.astimezone(ZoneInfo(request.timezone))
     if not promo.is_active or not linked:
         return False
@@ -66,7 +76,16 @@ def takes_part(promo: Promotion, request: EvaluationRequest, linked: bool) -> bo
         }
         if not any(s.group_qualifier_id in held for s in promo.special_promo_info):
             return False
-    return True
+    # SPEC §9: a code of the promotion among the request's, whatever the case.
+    codes = {c.upper() for c in promo.coupon_codes}
+    if codes and not codes & {c.upper() for c in request.coupons}:
+        return False
+    key = (promo.retailer, promo.promo_id_retailer)
+    if promo.usage_limit is not None and total.get(key, 0) >= promo.usage_limit:
+        return False
+    per_customer = promo.usage_limit_per_customer
+    # A per-customer limit needs a customer (``customer_required``).
+    return per_customer is None or (bool(request.customer_id) and mine.get(key, 0) < per_customer)
 
 
 def node_matches(node: Node, unit: RUnit) -> bool:
@@ -203,7 +222,12 @@ def canonical_lines(request: EvaluationRequest) -> list[int]:
     return sorted(range(len(request.basket.items)), key=key)
 
 
-def evaluate(request: EvaluationRequest, stored: list[Promotion]) -> dict[str, Any]:
+def evaluate(
+    request: EvaluationRequest,
+    stored: list[Promotion],
+    total: Counts | None = None,
+    mine: Counts | None = None,
+) -> dict[str, Any]:
     units: list[RUnit] = []
     for line in canonical_lines(request):
         it = request.basket.items[line]
@@ -218,7 +242,7 @@ def evaluate(request: EvaluationRequest, stored: list[Promotion]) -> dict[str, A
     ] + [(p, True) for p in request.promo_override]
     taking = []
     for promo, linked in considered:
-        if takes_part(promo, request, linked):
+        if takes_part(promo, request, linked, total or {}, mine or {}):
             t = Taking(promo, units)
             if t.eligible():
                 taking.append(t)
@@ -252,7 +276,45 @@ def evaluate(request: EvaluationRequest, stored: list[Promotion]) -> dict[str, A
                 commit(t, apps, s)
                 results.append((t, apps))
         s.discounted_before |= {u for u in range(len(units)) if s.finals[u] != start[u]}
-    return response(request, units, results)
+    body = response(request, units, results)
+    if request.coupons:
+        body["coupons_info"] = coupons_info(request, considered, results)
+    return body
+
+
+def coupons_info(
+    request: EvaluationRequest,
+    considered: list[tuple[Promotion, bool]],
+    results: list[tuple[Taking, list[App]]],
+) -> list[dict[str, Any]]:
+    """SPEC §9: per distinct requested code, upper-cased, in request order."""
+    applied = {(t.promo.retailer, t.promo.promo_id_retailer) for t, apps in results if apps}
+    out = []
+    for code in dict.fromkeys(c.upper() for c in request.coupons):
+        carriers = sorted(
+            (
+                p
+                for p, linked in considered
+                if linked and code in {c.upper() for c in p.coupon_codes}
+            ),
+            key=lambda p: p.promo_id_retailer,
+        )
+        hits = [p for p in carriers if (p.retailer, p.promo_id_retailer) in applied]
+        if hits:
+            out.append(
+                {"code": code, "status": "applied", "promo_id_retailer": hits[0].promo_id_retailer}
+            )
+        elif carriers:
+            out.append(
+                {
+                    "code": code,
+                    "status": "not_applied",
+                    "promo_id_retailer": carriers[0].promo_id_retailer,
+                }
+            )
+        else:
+            out.append({"code": code, "status": "unknown", "promo_id_retailer": None})
+    return out
 
 
 # --- the response (SPEC §6) ------------------------------------------------------------
@@ -390,4 +452,7 @@ def engine_projection(body: dict[str, Any]) -> dict[str, Any]:
         line["remaining_qty"] = line.pop("remaining_info")["remaining_qty"]
         items.append(line)
     basket.pop("id")
-    return {"best_discount_exact": body["best_discount_exact"], **basket, "items": items}
+    out = {"best_discount_exact": body["best_discount_exact"], **basket, "items": items}
+    if "coupons_info" in body:
+        out["coupons_info"] = body["coupons_info"]
+    return out

@@ -1,8 +1,9 @@
 """The engine against the reference evaluator (``evaluator.py``), response for response.
 
 Generated promotions of every family (layers, both evaluate criteria, every selection
-criterion, caps, weighed goods, 0/2/3 decimals, some not taking part) and baskets over
-their products. ``MSPROMO_REFERENCE_EXAMPLES`` sets the number of examples (CI: 2,000;
+criterion, caps, weighed goods, 0/2/3 decimals, some not taking part, coupon codes and
+usage limits of SPEC §9 against generated counts) and baskets over their products.
+``MSPROMO_REFERENCE_EXAMPLES`` sets the number of examples (CI: 2,000;
 ``nox -s deep``: 50,000).
 """
 
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mspromo_engine import evaluate_json, promotion_from_wire, request_from_wire
+from mspromo_engine import UsageCounts, evaluate_json, promotion_from_wire, request_from_wire
 from mspromo_engine.testing.strategies import EVALUATION_TIME, Scenario, scenarios
 
 from .evaluator import engine_projection, evaluate
@@ -60,12 +61,31 @@ def cases(draw: st.DrawFn, decimals: int) -> Scenario:
     return Scenario(request, tuple(stored[moved:]))
 
 
-def both(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+Counts = dict[tuple[str, str], int]
+
+
+def usage_counts(draw: st.DrawFn, scenario: Scenario) -> tuple[Counts, Counts]:
+    """Redemptions so far (SPEC §9) of some of the scenario's promotions: all customers,
+    and the request's customer (never more than all of them)."""
+    keys = sorted(
+        {(p["retailer"], p["promo_id_retailer"]) for p in scenario.promotions}
+        | {(p["retailer"], p["promo_id_retailer"]) for p in scenario.request["promo_override"]}
+    )
+    total: Counts = {}
+    mine: Counts = {}
+    for key in draw(st.lists(st.sampled_from(keys), unique=True, max_size=len(keys))):
+        total[key] = draw(st.integers(0, 3))
+        mine[key] = draw(st.integers(0, total[key]))
+    return total, mine
+
+
+def both(scenario: Scenario, total: Counts, mine: Counts) -> tuple[dict[str, Any], dict[str, Any]]:
     decimals = int(scenario.request["currency_decimals"])
     request = request_from_wire(scenario.request, now=EVALUATION_TIME)
     stored = [promotion_from_wire(w, currency_decimals=decimals) for w in scenario.promotions]
-    engine = evaluate_json(scenario.request, scenario.rules, now=EVALUATION_TIME)
-    return engine_projection(engine), evaluate(request, stored)
+    usage = UsageCounts(redemptions=total, customer_redemptions=mine)
+    engine = evaluate_json(scenario.request, scenario.rules, now=EVALUATION_TIME, usage=usage)
+    return engine_projection(engine), evaluate(request, stored, total, mine)
 
 
 # One test per currency, so that two workers share the examples.
@@ -80,5 +100,6 @@ def test_the_engine_answers_as_the_reference_evaluator_does(
     decimals: int, data: st.DataObject
 ) -> None:
     scenario = data.draw(cases(decimals), label="scenario")
-    engine, reference = both(scenario)
-    assert engine == reference, (scenario.request, scenario.promotions)
+    total, mine = usage_counts(data.draw, scenario)
+    engine, reference = both(scenario, total, mine)
+    assert engine == reference, (scenario.request, scenario.promotions, total, mine)

@@ -41,6 +41,9 @@ DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("c3", "ORGANIC"),
 )
 
+#: Coupon codes of generated requests: two cases of one code, another, and an unknown one.
+COUPONS: tuple[str, ...] = ("SAVE10", "save10", "VIP-1", "NOPE")
+
 #: Loyalty qualifiers of generated loyalty-only promotions and customers' cards.
 QUALIFIERS: tuple[str, ...] = ("GOLD", "SILVER")
 
@@ -205,8 +208,11 @@ def _wire_requests(
     decimals: int,
     promo_override: Sequence[Mapping[str, Any]],
     qualifiers: Sequence[str],
+    coupons: Sequence[str],
 ) -> dict[str, Any]:
     held = draw(st.lists(st.sampled_from(qualifiers), unique=True)) if qualifiers else []
+    # Repeats and mixed case on purpose: the codec upper-cases them and drops repeats.
+    codes = draw(st.lists(st.sampled_from(coupons), max_size=3)) if coupons else []
     special = [{"input": "card", "qualifier_ids": held}]
     return {
         "store_id": STORE_ID,
@@ -218,6 +224,7 @@ def _wire_requests(
         "explain": draw(st.booleans()),
         "special_promos": [{"program_name": "club", "group_qualifiers": special}] if held else [],
         "promo_override": [dict(p) for p in promo_override],
+        "coupons": codes,
         "basket": {"id": "b-1", "items": draw(basket)},
     }
 
@@ -228,15 +235,21 @@ def wire_requests(
     decimals: int = 2,
     promo_override: Sequence[Mapping[str, Any]] = (),
     qualifiers: Sequence[str] = (),
+    coupons: Sequence[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Evaluate request bodies (SPEC §6) that ``request_from_wire`` accepts: store
     :data:`STORE_ID`, ``at`` = :data:`EVALUATION_TIME`, a time zone, ``explain`` and
     ``keep_zero_discount_promos`` either way, lines from ``basket`` (default
-    :func:`baskets`), the given on-the-fly promotions, and a loyalty card holding some
-    of ``qualifiers`` (SPEC §5.4)."""
+    :func:`baskets`), the given on-the-fly promotions, a loyalty card holding some
+    of ``qualifiers`` (SPEC §5.4), up to three of ``coupons`` (SPEC §9) and a
+    ``customer_id`` or none."""
     lines = baskets(decimals=decimals) if basket is None else basket
     return _wire_requests(
-        basket=lines, decimals=decimals, promo_override=promo_override, qualifiers=qualifiers
+        basket=lines,
+        decimals=decimals,
+        promo_override=promo_override,
+        qualifiers=qualifiers,
+        coupons=coupons,
     )
 
 

@@ -28,6 +28,9 @@ __all__ = ["family_codes", "promotion_lists", "promotion_wires", "promotions", "
 _WINDOW = ("2026-01-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")
 # Header overrides that decide whether a promotion takes part at EVALUATION_TIME in
 # STORE_ID; taking part is the most common.
+#: Coupon codes of generated promotions (any case: the codec upper-cases them, SPEC §9).
+_COUPON_CODES: tuple[tuple[str, ...], ...] = ((), (), (), ("SAVE10",), ("save10", "Vip-1"))
+
 _PARTICIPATION: tuple[dict[str, Any], ...] = (
     {},
     {},
@@ -195,6 +198,10 @@ def _promotion_wires(
     }
     if mixed_participation:
         wire.update(draw(st.sampled_from(_PARTICIPATION)))
+        # SPEC §9: mostly no coupon and no limit, so that most promotions still take part.
+        wire["coupon_codes"] = list(draw(st.sampled_from(_COUPON_CODES)))
+        wire["usage_limit"] = draw(st.sampled_from((None, None, None, 1, 2)))
+        wire["usage_limit_per_customer"] = draw(st.sampled_from((None, None, None, 1)))
     return wire
 
 
@@ -219,8 +226,9 @@ def promotion_wires(
     with excluded ones. Active at :data:`EVALUATION_TIME` in :data:`STORE_ID`, for
     everyone (``availability: a``) — unless ``mixed_participation``: then some are
     inactive, out of their window, off on Wednesdays, happy hours (open or closed at
-    10:00 local time), linked to another store, or loyalty-only for one of
-    :data:`QUALIFIERS` (SPEC §5.1, §5.4)."""
+    10:00 local time), linked to another store, loyalty-only for one of
+    :data:`QUALIFIERS` (SPEC §5.1, §5.4), or carry coupon codes (some of
+    :data:`COUPONS`), a ``usage_limit`` or a ``usage_limit_per_customer`` (SPEC §9)."""
     return _promotion_wires(
         families=family_codes(families),
         skus=skus,

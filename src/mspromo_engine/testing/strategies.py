@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from mspromo_engine.model import Family
 from mspromo_engine.ruleset import RuleSet
 from mspromo_engine.testing.baskets import (
+    COUPONS,
     DEFAULT_CATEGORIES,
     DEFAULT_SKUS,
     EVALUATION_TIME,
@@ -55,6 +56,7 @@ from mspromo_engine.testing.promotions import (
 from mspromo_engine.wire.promotions import promotion_from_wire
 
 __all__ = [
+    "COUPONS",
     "DEFAULT_CATEGORIES",
     "DEFAULT_SKUS",
     "EVALUATION_TIME",
@@ -131,7 +133,10 @@ def _scenarios(
         )
     )
     qualifiers = QUALIFIERS if mixed_participation else ()
-    request = draw(wire_requests(st.just(lines), decimals=decimals, qualifiers=qualifiers))
+    coupons = COUPONS if mixed_participation else ()
+    request = draw(
+        wire_requests(st.just(lines), decimals=decimals, qualifiers=qualifiers, coupons=coupons)
+    )
     return Scenario(request, tuple(wires))
 
 
@@ -147,7 +152,8 @@ def scenarios(
     """A :class:`Scenario`: a basket first, then promotions whose nodes are the basket's
     own SKUs and categories (and ``ALL``), so that discounts actually happen. With
     ``mixed_participation`` some promotions do not take part (see
-    :func:`promotion_wires`) and the customer may hold some of :data:`QUALIFIERS`."""
+    :func:`promotion_wires`), the customer may hold some of :data:`QUALIFIERS` and the
+    request may carry some of :data:`COUPONS`."""
     return _scenarios(
         families=family_codes(families),
         decimals=decimals,
