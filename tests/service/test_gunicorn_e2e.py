@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +13,7 @@ from typing import Any
 
 import pytest
 from fakes import basket_request, promo
+from live_gunicorn import free_port, running_gunicorn
 
 import response_contract
 
@@ -25,13 +22,6 @@ pytestmark = pytest.mark.integration
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 TOKEN = "e2e-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _call(
@@ -60,7 +50,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
     url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
     upgrade(url, "head")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND_ADDRESS": f"127.0.0.1:{port}",
@@ -76,49 +66,10 @@ def server(tmp_path: Path) -> Iterator[str]:
         "HOME": str(tmp_path),
         "XDG_RUNTIME_DIR": "",
     }
-    log = (tmp_path / "gunicorn.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:mspromo_service.gunicorn_conf",
-            "mspromo_service.wsgi:app",
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"gunicorn exited with {proc.returncode}: "
-                    f"{(tmp_path / 'gunicorn.log').read_text()[-3000:]}"
-                )
-            try:
-                if _call(base, "GET", "/health_check/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gunicorn did not become healthy in time")
-            time.sleep(0.2)
+    with running_gunicorn(
+        tmp_path, port, env, start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT
+    ) as base:
         yield base
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(STOP_TIMEOUT)
-        log.close()
 
 
 def test_no_control_socket_shared_between_instances(server: str, tmp_path: Path) -> None:

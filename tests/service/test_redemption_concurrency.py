@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,6 +18,7 @@ import falcon.testing
 import pytest
 import sqlalchemy as sa
 from fakes import basket_request, client, promo, sql_repository
+from live_gunicorn import free_port, running_gunicorn
 
 from mspromo_service.storage import SqlRepository, promo_usage, redemption
 
@@ -113,13 +109,6 @@ def test_the_same_order_sent_by_32_threads_is_recorded_once(repo: SqlRepository)
 # Several gunicorn worker processes
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _http(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method)
@@ -140,7 +129,7 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, sa.Engine
     from mspromo_service.storage import create_engine
 
     upgrade(database_url, "head")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND_ADDRESS": f"127.0.0.1:{port}",
@@ -150,48 +139,12 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, sa.Engine
         "MSPROMO_ADMIN_TOKEN": TOKEN,
         "MSPROMO_RULES_MAX_STALENESS": "0",
     }
-    log = (tmp_path / "gunicorn.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:mspromo_service.gunicorn_conf",
-            "mspromo_service.wsgi:app",
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     engine = create_engine(database_url)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"gunicorn exited: {(tmp_path / 'gunicorn.log').read_text()[-3000:]}")
-            try:
-                if _http(base, "GET", "/health_check/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gunicorn did not become healthy in time")
-            time.sleep(0.2)
-        yield base, engine
+        with running_gunicorn(tmp_path, port, env, stop_timeout=10) as base:
+            yield base, engine
     finally:
         engine.dispose()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        log.close()
 
 
 @pytest.mark.integration

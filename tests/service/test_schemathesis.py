@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_gunicorn import free_port, running_gunicorn
 
 pytestmark = pytest.mark.integration
 
@@ -24,19 +21,12 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 TOKEN = "schemathesis-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[str]:
     from mspromo_service.migrations import upgrade
 
     upgrade(database_url, "head")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND_ADDRESS": f"127.0.0.1:{port}",
@@ -47,44 +37,8 @@ def live(database_url: str, tmp_path: Path) -> Iterator[str]:
         "HOME": str(tmp_path),
         "XDG_RUNTIME_DIR": "",
     }
-    log = (tmp_path / "gunicorn.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:mspromo_service.gunicorn_conf",
-            "mspromo_service.wsgi:app",
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(base + "/health_check/", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not become healthy"
-            time.sleep(0.2)
+    with running_gunicorn(tmp_path, port, env) as base:
         yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_schemathesis_finds_no_failure(live: str, tmp_path: Path) -> None:
