@@ -68,20 +68,18 @@ class Ceiling:
         # The search adds these up a great deal: in whole minor units, rounded up.
         self.decimals = view.decimals
         self.of_unit_minor = {u: minor_units_up(a, view.decimals) for u, a in self.of_unit.items()}
-        self.units = sorted(((a, u) for u, a in self.of_unit_minor.items()), key=_largest_first)
+        # The ceilings as (amount, bits of the units with it), largest first: units of one
+        # line usually share a ceiling, so a bound counts free bits, not units.
+        levels: dict[int, int] = {}
+        for u, a in self.of_unit_minor.items():
+            levels[a] = levels.get(a, 0) | 1 << u
+        self.levels = sorted(levels.items(), reverse=True)
         self.count = rule.max_discounted_units(promo)
         cap = _total_cap(promo, rule, candidate, view.decimals)
         self.cap = None if cap is None else minor_units_up(cap, view.decimals)
 
     def at(self, taken: int) -> Decimal:
-        total = 0
-        left = self.count
-        for amount, u in self.units:
-            if left == 0 or amount == 0:
-                break
-            if not taken >> u & 1:
-                total += amount
-                left -= 1
+        total, _, _ = self._largest(taken)
         if self.cap is not None:
             total = min(total, self.cap)
         return Decimal(total).scaleb(-self.decimals)
@@ -91,21 +89,31 @@ class Ceiling:
         promotion, min(cap, k t): t is the k-th largest free ceiling (0 when fewer), or
         None (infinite) when the cap is below the sum of its k largest ceilings, so the
         promotion is charged its cap and nothing per unit. In minor units."""
-        total = 0
-        left = self.count
-        last = 0
-        for amount, u in self.units:
-            if left == 0 or amount == 0:
-                break
-            if not taken >> u & 1:
-                total += amount
-                last = amount
-                left -= 1
+        total, left, last = self._largest(taken)
         if self.cap is not None and self.cap <= total:
             return self.cap, None
         if left != 0:  # fewer free units than it can discount: all of them count fully
             return 0, 0
         return self.count * last, last
+
+    def _largest(self, taken: int) -> tuple[int, int, int]:
+        """The sum of the ``count`` largest positive ceilings of free units (all of them
+        when ``count`` is -1), how many of ``count`` are left over, and the smallest
+        ceiling summed (0 when none). In minor units."""
+        total = 0
+        left = self.count
+        last = 0
+        for amount, mask in self.levels:
+            if left == 0 or amount == 0:
+                break
+            free = (mask & ~taken).bit_count()
+            if free:
+                if 0 <= left < free:
+                    free = left
+                total += amount * free
+                last = amount
+                left -= free
+        return total, left, last
 
 
 def _unit_ceiling(
@@ -174,10 +182,6 @@ def _share_ceiling(
         return round_up(v * r / (r + (k - 1) * r_min), view.decimals) + slack
 
     return share
-
-
-def _largest_first(pair: tuple[int, int]) -> tuple[int, int]:
-    return -pair[0], pair[1]
 
 
 def _per_application_value(

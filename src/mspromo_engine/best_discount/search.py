@@ -11,8 +11,6 @@ import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-import attrs
-
 from mspromo_engine.best_discount.ceiling import Ceiling, bits, free_mask
 from mspromo_engine.families.common import Candidate, LayerView, Outcome
 from mspromo_engine.money import ZERO
@@ -69,15 +67,12 @@ class ExactSearch:
         return [Ceiling(c, self.root) for c in self.cluster]
 
     @functools.cached_property
-    def per_unit_bits(self) -> list[tuple[int, list[tuple[int, int, int]]]]:
-        """``per_unit`` with the unit's and each promotion's bit, for quick tests."""
-        return [(1 << u, [(a, 1 << i, i) for a, i in options]) for u, options in self.per_unit]
-
-    @functools.cached_property
-    def per_unit(self) -> list[tuple[int, list[tuple[int, int]]]]:
-        """For each unit, the promotions that may take it, the most it could get first
-        (in minor units)."""
-        out = []
+    def per_class(self) -> list[tuple[int, list[tuple[int, int, int]]]]:
+        """The units grouped by what every promotion's ceiling on them is (units of one
+        line usually agree), as (the units' bits, options): the options are (ceiling,
+        promotion bit, promotion) for each promotion that may take them, largest first
+        (ties by priority), in minor units."""
+        classes: dict[tuple[tuple[int, int], ...], int] = {}
         for u in bits(self.union):
             options = [
                 (ceiling.of_unit_minor[u], i)
@@ -85,8 +80,9 @@ class ExactSearch:
                 if u in ceiling.of_unit_minor
             ]
             options.sort(key=lambda o: (-o[0], o[1]))
-            out.append((u, options))
-        return out
+            key = tuple(options)
+            classes[key] = classes.get(key, 0) | 1 << u
+        return [(mask, [(a, 1 << i, i) for a, i in options]) for options, mask in classes.items()]
 
     def best_order_found(self) -> tuple[int, ...]:
         self._visit((1 << len(self.cluster)) - 1, self.root.taken, ZERO, ())
@@ -98,7 +94,16 @@ class ExactSearch:
         if known is None:
             # Only which units are taken matters: a free unit's final price does not
             # change within a layer, and a taken unit is no longer looked at.
-            outcome = self.run(self.cluster[i], attrs.evolve(self.root, taken=taken))
+            root = self.root
+            view = LayerView(
+                root.units,
+                root.finals,
+                taken,
+                root.discounted_before,
+                root.decimals,
+                root.keep_zero,
+            )
+            outcome = self.run(self.cluster[i], view)
             took = 0
             for application in outcome.applications:
                 for u in application.units:
@@ -181,24 +186,29 @@ class ExactSearch:
                 split = self.promotion_bounds[mine] = self.ceilings[i].split(taken)
             amount, thresholds[i] = split
             charged += amount
-        # Thresholds as chosen: only units above a promotion's threshold have excess.
-        over: dict[int, int] = {}
-        for i, t in thresholds.items():
-            if t is None:
+        # Thresholds as chosen: only units above a promotion's threshold have excess; a
+        # unit's is the largest over the promotions. The same for every unit of a class.
+        free = ~taken
+        over = 0
+        for mask, options in self.per_class:
+            count = (mask & free).bit_count()
+            if not count:
                 continue
-            for amount, u in self.ceilings[i].units:
-                if amount <= t:
-                    break
-                if not taken >> u & 1 and amount - t > over.get(u, 0):
-                    over[u] = amount - t
-        dual = charged + sum(over.values())
+            most = 0
+            for amount, _, i in options:
+                t = thresholds.get(i)
+                if t is not None and amount - t > most:
+                    most = amount - t
+            over += most * count
+        dual = charged + over
         # Unit thresholds instead: lambda_u = the second best ceiling on u among the
         # remaining promotions, so only u's best promotion has excess there, and each
         # promotion is charged the sum of its k largest excesses, capped.
         second_best = 0
-        gains: dict[int, list[int]] = {}
-        for bit, options in self.per_unit_bits:
-            if taken & bit:
+        gains: dict[int, list[tuple[int, int]]] = {}
+        for mask, options in self.per_class:
+            count = (mask & free).bit_count()
+            if not count:
                 continue
             best = who = -1
             second = 0
@@ -211,17 +221,29 @@ class ExactSearch:
                         break
             if best > second:
                 if who in gains:
-                    gains[who].append(best - second)
+                    gains[who].append((best - second, count))
                 else:
-                    gains[who] = [best - second]
-            second_best += second
+                    gains[who] = [(best - second, count)]
+            second_best += second * count
         auction = second_best
         for i, excesses in gains.items():
             ceiling = self.ceilings[i]
-            if 0 <= ceiling.count < len(excesses):
-                gain = sum(sorted(excesses, reverse=True)[: ceiling.count])
-            else:
-                gain = sum(excesses)
+            gain = _largest_sum(excesses, ceiling.count)
             auction += gain if ceiling.cap is None else min(gain, ceiling.cap)
         bound = self.bounds[key] = Decimal(min(dual, auction)).scaleb(-self.decimals)
         return bound
+
+
+def _largest_sum(excesses: list[tuple[int, int]], count: int) -> int:
+    """The sum of the ``count`` largest of the excesses, given as (excess, how many
+    units have it); all of them when ``count`` is -1."""
+    total = sum(e * n for e, n in excesses)
+    if count < 0 or sum(n for _, n in excesses) <= count:
+        return total
+    total = 0
+    for e, n in sorted(excesses, reverse=True):
+        if n >= count:
+            return total + e * count
+        total += e * n
+        count -= n
+    return total
