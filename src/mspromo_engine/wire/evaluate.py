@@ -4,9 +4,10 @@ zone, each ``promo_override`` validated as a promotion with the request's decima
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,10 +22,10 @@ from mspromo_engine.model import (
     Promotion,
     Strategy,
 )
-from mspromo_engine.wire.converter import (
-    shared_error_budget,
-)
-from mspromo_engine.wire.promotions import _structure, _too_many_places, promotion_from_wire
+from mspromo_engine.money import quantum
+from mspromo_engine.wire.converter import shared_error_budget
+from mspromo_engine.wire.fastpath import FastOptions, fast_structure_fn
+from mspromo_engine.wire.promotions import _structure, promotion_from_wire
 from mspromo_engine.wire.schema import wire_doc
 
 __all__ = ["MAX_WEIGHT", "request_from_wire"]
@@ -66,11 +67,75 @@ def request_from_wire(
     data: Any, *, now: datetime, limits: Limits = DEFAULT_LIMITS
 ) -> EvaluationRequest:
     """A validated :class:`EvaluationRequest`; ``now`` is used when ``at`` is absent."""
+    fast = _fast_request(data, now, limits)
+    if fast is not None:
+        return _checked(fast[0], fast[1], (), limits)
     with shared_error_budget():
-        return _request_from_wire(data, now, limits)
+        request, sent_sp, overrides = _structured(data, now, limits)
+        return _checked(request, sent_sp, overrides, limits)
 
 
-def _request_from_wire(data: Any, now: datetime, limits: Limits) -> EvaluationRequest:
+def _fast_request(
+    data: Any, now: datetime, limits: Limits
+) -> tuple[EvaluationRequest, list[bool]] | None:
+    """The common case in one generated function (:mod:`~mspromo_engine.wire.fastpath`):
+    plain JSON types, no alias, no ``promo_override``. None: anything else, valid or
+    not, which :func:`_structured` then reads (and explains) as always."""
+    if type(data) is not dict:
+        return None
+    overrides = data.get("promo_override")
+    if overrides is not None and (type(overrides) is not list or overrides):
+        return None
+    structure = _fast_structure(limits)
+    if structure is None:
+        return None
+    if data.get("at") is None:
+        data = {**data, "at": now}
+    try:
+        request: EvaluationRequest = structure(data)
+        items = data["basket"].get("items") or ()
+        return request, [i.get("sp") is not None for i in items]
+    except Exception:  # the converter says what is wrong (or that it is fine)
+        return None
+
+
+# What the normalisers below accept besides the attrs fields; the fast path reads the
+# same (null as absent), and leaves objects with an alias to them.
+_NULLABLE_ITEM = ("sp", "item_id", "barcode", "uom", "weight", "categories")
+_NULLABLE_REQUEST = (
+    "at",
+    "store_id",
+    "customer_id",
+    "timezone",
+    "currency_decimals",
+    "keep_zero_discount_promos",
+    "explain",
+    "special_promos",
+    "promo_override",
+    "coupons",
+)
+
+
+@functools.cache
+def _fast_structure(limits: Limits) -> Callable[[Any], Any] | None:
+    return fast_structure_fn(
+        EvaluationRequest,
+        limits,
+        FastOptions(
+            nullable={
+                EvaluationRequest: _NULLABLE_REQUEST,
+                Basket: ("id",),
+                Item: _NULLABLE_ITEM,
+            },
+            aliases={Item: ("catgories",), Category: ("name",)},
+            omit={EvaluationRequest: ("promo_override",)},
+        ),
+    )
+
+
+def _structured(
+    data: Any, now: datetime, limits: Limits
+) -> tuple[EvaluationRequest, list[bool], Any]:
     if not isinstance(data, Mapping):
         raise ValidationError([ErrorDetail("", "the request body must be a JSON object")])
     out = {k: v for k, v in data.items() if v is not None and k != "version"}
@@ -98,9 +163,16 @@ def _request_from_wire(data: Any, now: datetime, limits: Limits) -> EvaluationRe
         raise ValidationError(
             [ErrorDetail("promo_override", f"at most {limits.promo_override} items")]
         )
-    request = _structure(out, EvaluationRequest, "", limits)
+    return _structure(out, EvaluationRequest, "", limits), sent_sp, overrides
+
+
+def _checked(
+    request: EvaluationRequest, sent_sp: list[bool], overrides: Any, limits: Limits
+) -> EvaluationRequest:
+    """The checks that need the whole request, then each ``promo_override``."""
     errors: list[ErrorDetail] = []
-    errors.extend(code_errors(request.coupons, "coupons"))  # how many: bounded on the wire
+    if request.coupons:
+        errors.extend(code_errors(request.coupons, "coupons"))  # how many: bounded on the wire
     decimals = request.currency_decimals
     if not 0 <= decimals <= 6:
         errors.append(ErrorDetail("currency_decimals", "must be between 0 and 6"))
@@ -114,34 +186,42 @@ def _request_from_wire(data: Any, now: datetime, limits: Limits) -> EvaluationRe
             request.at.astimezone(zone)
         except OverflowError:
             errors.append(ErrorDetail("at", "out of range in the request's time zone"))
-    if sum(item.qty for item in request.basket.items) > limits.basket_units:
+    items = request.basket.items
+    units = 0
+    for item in items:
+        units += item.qty
+    if units > limits.basket_units:
         # Units are expanded one by one: bound the work one request can ask for.
         errors.append(
             ErrorDetail("basket.items", f"more than {limits.basket_units} units in the basket")
         )
-    for i, item in enumerate(request.basket.items):
-        p = f"basket.items[{i}]"
+    # qty needs no check here: its field bounds it to 1..MAX_UNITS before conversion.
+    places = quantum(decimals)
+    for i, item in enumerate(items):
         if not item.sku.strip():
-            errors.append(ErrorDetail(f"{p}.sku", "must not be blank"))
-        if item.qty > MAX_UNITS:
-            errors.append(ErrorDetail(f"{p}.qty", f"must be at most {MAX_UNITS}"))
-        if item.qty < 1:
-            errors.append(ErrorDetail(f"{p}.qty", "must be at least 1"))
-        for field in ("mrp", "sp") if sent_sp[i] else ("mrp",):
-            value: Decimal = getattr(item, field)
+            errors.append(ErrorDetail(f"basket.items[{i}].sku", "must not be blank"))
+        sent = sent_sp[i]
+        for field, value in (("mrp", item.mrp), ("sp", item.sp)) if sent else (("mrp", item.mrp),):
             if value < 0:
-                errors.append(ErrorDetail(f"{p}.{field}", "must be 0 or more"))
-            elif _too_many_places(value, decimals):
-                errors.append(ErrorDetail(f"{p}.{field}", f"more than {decimals} decimal places"))
-        if sent_sp[i] and item.sp > item.mrp:
-            errors.append(ErrorDetail(f"{p}.sp", "cannot exceed mrp"))
-        if item.weight <= 0:
-            errors.append(ErrorDetail(f"{p}.weight", "must be more than 0"))
-        elif item.weight > MAX_WEIGHT:
-            errors.append(ErrorDetail(f"{p}.weight", f"must be at most {MAX_WEIGHT}"))
+                errors.append(ErrorDetail(f"basket.items[{i}].{field}", "must be 0 or more"))
+            elif _QUANTIZE(value, places) != value:  # more places than the currency has
+                errors.append(
+                    ErrorDetail(
+                        f"basket.items[{i}].{field}", f"more than {decimals} decimal places"
+                    )
+                )
+        if sent and item.sp > item.mrp:
+            errors.append(ErrorDetail(f"basket.items[{i}].sp", "cannot exceed mrp"))
+        weight = item.weight
+        if weight <= 0:
+            errors.append(ErrorDetail(f"basket.items[{i}].weight", "must be more than 0"))
+        elif weight > MAX_WEIGHT:
+            errors.append(ErrorDetail(f"basket.items[{i}].weight", f"must be at most {MAX_WEIGHT}"))
         for j, cat in enumerate(item.categories):
             if cat.type not in _CATEGORY_TYPES:
-                errors.append(ErrorDetail(f"{p}.categories[{j}].type", "must be one of c1…c7"))
+                errors.append(
+                    ErrorDetail(f"basket.items[{i}].categories[{j}].type", "must be one of c1…c7")
+                )
     promos: list[Promotion] = []
     omitted = 0
     if not isinstance(overrides, list | tuple):
@@ -169,13 +249,17 @@ def _request_from_wire(data: Any, now: datetime, limits: Limits) -> EvaluationRe
             promos.append(promo)
     if errors:
         raise ValidationError(errors, omitted=omitted)
-    return attrs.evolve(
-        request, promo_override=tuple(promos), coupons=normalised_codes(request.coupons)
-    )
+    coupons = normalised_codes(request.coupons) if request.coupons else ()
+    if not promos and coupons == request.coupons:
+        return request  # as evolve would build it: nothing to change
+    return attrs.evolve(request, promo_override=tuple(promos), coupons=coupons)
 
 
 MAX_UNITS = 100_000
 MAX_WEIGHT = 100_000  # per unit; with 12-digit money, v x weight stays exact
+# Rounding to the currency's places changes an amount only if it has more (trailing
+# zeros do not count); exact here: amounts have at most 12 + 6 digits.
+_QUANTIZE = Context(prec=28).quantize
 _CATEGORY_TYPES = frozenset(t.value for t in NodeType if t is not NodeType.ITEM)
 _ = Strategy  # re-exported enums are documented in model
 

@@ -18,6 +18,7 @@ __all__ = [
     "bool_hook",
     "datetime_hook",
     "decimal_hook",
+    "decimal_text",
     "enum_hook",
     "int_hook",
     "integer",
@@ -35,7 +36,12 @@ _INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def decimal_hook(value: Any, _: type) -> Decimal:
+def decimal_hook(value: Any, _: type | None) -> Decimal:
+    if isinstance(value, str):
+        # Plain digits only ("12.50", "-3"): what the published pattern says, nothing more.
+        if len(value) > 64:
+            raise FieldError("not a decimal")
+        return decimal_text(value)
     if isinstance(value, bool | float):
         # Binary floats never touch a price: send money as a string (or an integer).
         raise FieldError('not a decimal (send a string such as "12.50", not a float)')
@@ -43,16 +49,27 @@ def decimal_hook(value: Any, _: type) -> Decimal:
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
-    elif isinstance(value, str):
-        # Plain digits only ("12.50", "-3"): what the published pattern says, nothing more.
-        if len(value) > 64 or not _DECIMAL_TEXT.fullmatch(value):
-            raise FieldError("not a decimal")
-        try:
-            result = _parse_decimal(value)
-        except InvalidOperation:
-            raise FieldError("not a decimal") from None
     else:
         raise FieldError("not a decimal")
+    return _checked(result)
+
+
+# Amounts and dates repeat across a store's promotions and across baskets: equal texts
+# share one immutable object, checked once (bounded cache, a pure function of the text;
+# a text that fails raises, and is not cached).
+@functools.lru_cache(maxsize=4096)
+def decimal_text(value: str) -> Decimal:
+    """A money text (at most 64 characters: the caller checks) as a checked Decimal."""
+    if not _DECIMAL_TEXT.fullmatch(value):
+        raise FieldError("not a decimal")
+    try:
+        result = Decimal(value.strip())
+    except InvalidOperation:
+        raise FieldError("not a decimal") from None
+    return _checked(result)
+
+
+def _checked(result: Decimal) -> Decimal:
     if not result.is_finite():
         raise FieldError("not a finite decimal")
     if result and result.adjusted() >= MONEY_INTEGER_DIGITS:
@@ -66,13 +83,6 @@ def decimal_hook(value: Any, _: type) -> Decimal:
         if isinstance(normal, int) and normal < -DECIMAL_PLACES:
             raise FieldError(f"at most {DECIMAL_PLACES} decimal places")
     return result
-
-
-# Amounts and dates repeat across a store's promotions and across baskets: equal texts
-# share one immutable object (bounded cache, a pure function of the text).
-@functools.lru_cache(maxsize=4096)
-def _parse_decimal(text: str) -> Decimal:
-    return Decimal(text.strip())
 
 
 @functools.lru_cache(maxsize=1024)
