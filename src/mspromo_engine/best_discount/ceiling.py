@@ -77,31 +77,96 @@ class Ceiling:
         self.count = rule.max_discounted_units(promo)
         cap = _total_cap(promo, rule, candidate, view.decimals)
         self.cap = None if cap is None else minor_units_up(cap, view.decimals)
+        # How many applications the free units still allow bounds the units and, for
+        # value off allocated per application, the total (``terms``).
+        self.promotion = promo
+        self.most_applications = rule.most_applications
+        self.per_application = rule.discounted_per_application(promo)
+        self.value_per_application = (
+            None if per_application is None else minor_units_up(per_application, view.decimals)
+        )
+        self.group_masks = [_mask_of(units) & mask for units in candidate.groups]
+        self.mask = mask
+        self.weight = rule.units_per_application(promo)
+
+    def applications(self, taken: int) -> int | None:
+        """The most applications its free units allow (None: not known)."""
+        free = ~taken
+        return self.most_applications(
+            self.promotion,
+            [(m & free).bit_count() for m in self.group_masks],
+            (self.mask & free).bit_count(),
+        )
+
+    def terms(self, taken: int) -> tuple[int, int | None]:
+        """How many units it can still discount at most (-1: not known) and the most it
+        can still give in all (None: no cap), in minor units, with ``taken`` taken: no
+        more applications than its free units allow. (0, 0) when it cannot apply."""
+        applications = self.applications(taken)
+        if applications is None:
+            return self.count, self.cap
+        if applications <= 0:
+            return 0, 0
+        count = self.count
+        cap = self.cap
+        if self.per_application is not None:
+            count = min(count, applications * self.per_application)
+        if self.value_per_application is not None:
+            most = applications * self.value_per_application
+            cap = most if cap is None else min(cap, most)
+        return count, cap
 
     def at(self, taken: int) -> Decimal:
-        total, _, _ = self._largest(taken)
-        if self.cap is not None:
-            total = min(total, self.cap)
+        count, cap = self.terms(taken)
+        total, _, _ = self._largest(taken, count)
+        if cap is not None:
+            total = min(total, cap)
         return Decimal(total).scaleb(-self.decimals)
 
-    def split(self, taken: int) -> tuple[int, int | None]:
+    def items(self, taken: int, count: int, cap: int | None) -> list[tuple[int, int]]:
+        """For the search's knapsack bound: (the most its next application can add,
+        the units that application consumes), one item per application its free units
+        still allow, never increasing (the sums of the largest ceilings are concave,
+        and so are the caps); one item of the whole promotion where applications are
+        not counted. In minor units."""
+        applications = self.applications(taken)
+        if applications is None or self.per_application is None:
+            total, _, _ = self._largest(taken, count)
+            if cap is not None:
+                total = min(total, cap)
+            return [(total, self.weight)] if total > 0 else []
+        out = []
+        before = 0
+        per_value = self.value_per_application
+        sums = _prefix_sums(self.levels, taken, self.per_application, applications)
+        for j, largest in enumerate(sums):
+            total = largest if per_value is None else min(largest, (j + 1) * per_value)
+            if cap is not None:
+                total = min(total, cap)
+            if total <= before:
+                break
+            out.append((total - before, self.weight))
+            before = total
+        return out
+
+    def split(self, taken: int, count: int, cap: int | None) -> tuple[int, int | None]:
         """A threshold t for the bound of ``ExactSearch.bound`` and what it charges this
         promotion, min(cap, k t): t is the k-th largest free ceiling (0 when fewer), or
         None (infinite) when the cap is below the sum of its k largest ceilings, so the
         promotion is charged its cap and nothing per unit. In minor units."""
-        total, left, last = self._largest(taken)
-        if self.cap is not None and self.cap <= total:
-            return self.cap, None
+        total, left, last = self._largest(taken, count)
+        if cap is not None and cap <= total:
+            return cap, None
         if left != 0:  # fewer free units than it can discount: all of them count fully
             return 0, 0
-        return self.count * last, last
+        return count * last, last
 
-    def _largest(self, taken: int) -> tuple[int, int, int]:
+    def _largest(self, taken: int, count: int) -> tuple[int, int, int]:
         """The sum of the ``count`` largest positive ceilings of free units (all of them
         when ``count`` is -1), how many of ``count`` are left over, and the smallest
         ceiling summed (0 when none). In minor units."""
         total = 0
-        left = self.count
+        left = count
         last = 0
         for amount, mask in self.levels:
             if left == 0 or amount == 0:
@@ -182,6 +247,37 @@ def _share_ceiling(
         return round_up(v * r / (r + (k - 1) * r_min), view.decimals) + slack
 
     return share
+
+
+def _prefix_sums(levels: list[tuple[int, int]], taken: int, step: int, n: int) -> list[int]:
+    """The sums of the ``step``, 2 ``step``, ... n ``step`` largest free ceilings of
+    ``levels`` ((amount, units' bits), largest first); all of them once they run out."""
+    out: list[int] = []
+    total = 0
+    want = step
+    have = 0
+    for amount, mask in levels:
+        if amount == 0:
+            break
+        free = (mask & ~taken).bit_count()
+        while free:
+            used = min(free, want - have)
+            total += amount * used
+            have += used
+            free -= used
+            if have == want:
+                out.append(total)
+                if len(out) == n:
+                    return out
+                want += step
+    return out + [total] * (n - len(out))
+
+
+def _mask_of(units: tuple[int, ...]) -> int:
+    mask = 0
+    for u in units:
+        mask |= 1 << u
+    return mask
 
 
 def _per_application_value(

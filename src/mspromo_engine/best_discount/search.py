@@ -8,6 +8,7 @@ still add cannot beat the best order found so far (docs/decisions/best_discount.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -56,7 +57,10 @@ class ExactSearch:
         # (promotion, its units taken) -> (discount, units it takes)
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
-        self.promotion_bounds: dict[tuple[int, int], tuple[int, int | None]] = {}
+        # (promotion, its units taken) -> (charged, threshold, count, cap), see ``bound``
+        self.promotion_bounds: dict[tuple[int, int], tuple[int, int | None, int, int | None]] = {}
+        # (promotion, its units taken) -> its knapsack items, see ``bound``
+        self.promotion_items: dict[tuple[int, int], list[tuple[int, int]]] = {}
         # state -> the most its promotions still to apply can add, as proved so far
         self.reach: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
@@ -179,12 +183,24 @@ class ExactSearch:
         remaining, taken = key
         charged = 0
         thresholds: dict[int, int | None] = {}
+        terms: dict[int, tuple[int, int | None]] = {}
+        alive = 0  # the promotions that can still apply at all
         for i in bits(remaining):
             mine = (i, taken & self.masks[i])
             split = self.promotion_bounds.get(mine)
             if split is None:
-                split = self.promotion_bounds[mine] = self.ceilings[i].split(taken)
-            amount, thresholds[i] = split
+                ceiling = self.ceilings[i]
+                count, cap = ceiling.terms(taken)
+                split = self.promotion_bounds[mine] = (
+                    *ceiling.split(taken, count, cap),
+                    count,
+                    cap,
+                )
+            amount, thresholds[i], count, cap = split
+            if count == 0:
+                continue
+            alive |= 1 << i
+            terms[i] = count, cap
             charged += amount
         # Thresholds as chosen: only units above a promotion's threshold have excess; a
         # unit's is the largest over the promotions. The same for every unit of a class.
@@ -213,7 +229,7 @@ class ExactSearch:
             best = who = -1
             second = 0
             for amount, promotion_bit, i in options:
-                if remaining & promotion_bit:
+                if alive & promotion_bit:
                     if best < 0:
                         best, who = amount, i
                     else:
@@ -227,11 +243,42 @@ class ExactSearch:
             second_best += second * count
         auction = second_best
         for i, excesses in gains.items():
-            ceiling = self.ceilings[i]
-            gain = _largest_sum(excesses, ceiling.count)
-            auction += gain if ceiling.cap is None else min(gain, ceiling.cap)
-        bound = self.bounds[key] = Decimal(min(dual, auction)).scaleb(-self.decimals)
+            count, cap = terms[i]
+            gain = _largest_sum(excesses, count)
+            auction += gain if cap is None else min(gain, cap)
+        best = min(dual, auction)
+        if best > 0:
+            best = min(best, self._knapsack(alive, taken, terms))
+        bound = self.bounds[key] = Decimal(best).scaleb(-self.decimals)
         return bound
+
+    def _knapsack(self, alive: int, taken: int, terms: dict[int, tuple[int, int | None]]) -> int:
+        """A third bound, on how many units the promotions consume: every application
+        takes a number of free units (requisites included), so the applications that
+        still fit in the free units, each worth at most its largest ceilings, bound the
+        total; the fractional knapsack of them, by value per unit (never below the
+        integer one, since each promotion's items never grow), in minor units."""
+        items: list[tuple[int, int]] = []
+        mask = 0
+        for i, (count, cap) in terms.items():
+            mine = (i, taken & self.masks[i])
+            own = self.promotion_items.get(mine)
+            if own is None:
+                own = self.promotion_items[mine] = self.ceilings[i].items(taken, count, cap)
+            items.extend(own)
+            mask |= self.masks[i]
+        left = (mask & ~taken).bit_count()
+        scale = math.lcm(*(w for _, w in items if w > 0)) if items else 1
+        # Exact order by value per unit: weights are small, so v * scale / w is whole.
+        items.sort(key=lambda it: (it[1] > 0, -(it[0] * scale // it[1]) if it[1] else 0))
+        total = 0
+        for value, weight in items:
+            if weight <= left:
+                total += value
+                left -= weight
+            else:
+                return total - (-value * left // weight)  # the fraction that fits, up
+        return total
 
 
 def _largest_sum(excesses: list[tuple[int, int]], count: int) -> int:

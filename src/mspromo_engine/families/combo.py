@@ -4,6 +4,7 @@ one group only) and discounts the whole set together."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from mspromo_engine.families import words
@@ -21,6 +22,7 @@ from mspromo_engine.families.common import (
 from mspromo_engine.families.rule import (
     ExampleDraw,
     FamilyRule,
+    applications_of_sets,
     at_least_groups,
     group_names,
     sum_of_group_minima,
@@ -40,6 +42,12 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     sets, missing = take_from_every_group(queues, needs, promo.max_application_limit)
     applications = [application(discount_units(view, promo, s)) for s in sets]
     return multi_group_outcome(candidate, applications, missing)
+
+
+def most_applications(promo: Promotion, free: Sequence[int], free_all: int) -> int:
+    """Sets of N distinct free units from every group, as ``take_from_every_group``
+    makes them (the search's bound)."""
+    return applications_of_sets(promo, free, free_all, units_per_group(promo))
 
 
 def describe(promo: Promotion, decimals: int) -> str:
@@ -69,6 +77,8 @@ RULE = FamilyRule(
     check_groups=at_least_groups(2),
     example_groups=_examples,
     discounted_per_application=sum_of_group_minima,
+    most_applications=most_applications,
+    units_per_application=sum_of_group_minima,
     allocates_value=True,
     describe=describe,
 )

@@ -6,6 +6,7 @@ units beyond the last full multiple get nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from mspromo_engine.explain import Reason
@@ -18,10 +19,12 @@ from mspromo_engine.families.common import (
     application,
     discount_units,
     order_for_discount,
+    units_per_group,
 )
 from mspromo_engine.families.rule import (
     ExampleDraw,
     FamilyRule,
+    applications_of_sets,
     exactly_groups,
     sum_of_group_minima,
     wire_group,
@@ -55,6 +58,11 @@ def _shortfall(
     return suggestion, Reason.NOT_ENOUGH_UNITS, n - leftover
 
 
+def most_applications(promo: Promotion, free: Sequence[int], free_all: int) -> int:
+    """Applications of N free units each, as ``apply`` makes them (the search's bound)."""
+    return applications_of_sets(promo, free, free_all, units_per_group(promo))
+
+
 def describe(promo: Promotion, decimals: int) -> str:
     """Plain words: "Buy 3 PEN, 10.00 off the 3"."""
     group = promo.promo_groups[0]
@@ -81,5 +89,7 @@ RULE = FamilyRule(
     example_groups=_examples,
     discounted_per_application=sum_of_group_minima,
     allocates_value=True,
+    most_applications=most_applications,
+    units_per_application=sum_of_group_minima,
     describe=describe,
 )

@@ -6,6 +6,7 @@ the share v/N and every N-th unit the remainder of its set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +80,11 @@ def set_parts(promo: Promotion, decimals: int) -> tuple[Decimal, Decimal]:
     return share, promo.discount_value - share * (n - 1)
 
 
+def _most_applications(promo: Promotion, free: Sequence[int], free_all: int) -> int:
+    """One application when at least N units are free, else none (the search's bound)."""
+    return 1 if free[0] >= max(1, int(promo.promo_groups[0].qty_or_value_min)) else 0
+
+
 def _max_units(promo: Promotion) -> int | None:
     most = promo.promo_groups[0].qty_or_value_max
     return None if most is None else int(most)
@@ -98,5 +104,7 @@ RULE = FamilyRule(
     max_units=_max_units,
     share_parts=set_parts,
     max_applications=lambda promo: 1,
+    most_applications=_most_applications,
+    units_per_application=lambda promo: max(1, int(promo.promo_groups[0].qty_or_value_min)),
     describe=describe,
 )

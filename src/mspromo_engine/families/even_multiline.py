@@ -24,7 +24,13 @@ from mspromo_engine.families.common import (
     order_dearest_first,
     targets_per_application,
 )
-from mspromo_engine.families.requisite_target import check_groups, example_groups, plan
+from mspromo_engine.families.requisite_target import (
+    check_groups,
+    example_groups,
+    most_applications,
+    plan,
+    units_per_application,
+)
 from mspromo_engine.families.rule import ExampleDraw, FamilyRule
 from mspromo_engine.model import Family, Promotion
 from mspromo_engine.money import ZERO
@@ -82,5 +88,7 @@ RULE = FamilyRule(
     # targets are the units that bound it.
     discounted_per_application=targets_per_application,
     allocates_value=True,
+    most_applications=most_applications,
+    units_per_application=units_per_application,
     describe=describe,
 )

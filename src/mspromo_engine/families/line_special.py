@@ -7,6 +7,7 @@ zero is passed over for the next eligible unit of the group.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -26,6 +27,7 @@ from mspromo_engine.families.common import (
 from mspromo_engine.families.rule import (
     ExampleDraw,
     FamilyRule,
+    applications_of_sets,
     at_least_groups,
     group_names,
     sum_of_group_minima,
@@ -70,6 +72,12 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     return multi_group_outcome(candidate, applications, missing)
 
 
+def most_applications(promo: Promotion, free: Sequence[int], free_all: int) -> int:
+    """Sets of N distinct free units from every group, as ``take_from_every_group``
+    makes them (the search's bound)."""
+    return applications_of_sets(promo, free, free_all, units_per_group(promo))
+
+
 def describe(promo: Promotion, decimals: int) -> str:
     """Plain words: "Buy 2 BOOK (10% off) + 2 PEN (10.00 each)", each node its own deal."""
     parts = []
@@ -105,5 +113,7 @@ RULE = FamilyRule(
     example_groups=_examples,
     unit_terms=node_terms,
     discounted_per_application=sum_of_group_minima,
+    most_applications=most_applications,
+    units_per_application=sum_of_group_minima,
     describe=describe,
 )

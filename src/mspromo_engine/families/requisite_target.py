@@ -7,7 +7,7 @@ discounted, the requisites are reported as having qualified it. The unit choice 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -29,13 +29,23 @@ from mspromo_engine.families.common import (
 from mspromo_engine.families.rule import (
     ExampleDraw,
     FamilyRule,
+    applications_of_sets,
     group_names,
     target_names_a_group,
     wire_group,
 )
 from mspromo_engine.model import Family, Promotion, SelectionCriteria
 
-__all__ = ["RULE", "Plan", "apply", "check_groups", "example_groups", "plan"]
+__all__ = [
+    "RULE",
+    "Plan",
+    "apply",
+    "check_groups",
+    "example_groups",
+    "most_applications",
+    "plan",
+    "units_per_application",
+]
 
 
 @attrs.frozen
@@ -159,6 +169,30 @@ def _plan_two_groups(candidate: Candidate, view: LayerView) -> Plan:
     return Plan(tuple(sets), missing if len(sets) < promo.max_application_limit else None)
 
 
+def most_applications(promo: Promotion, free: Sequence[int], free_all: int) -> int:
+    """Applications as :func:`plan` makes them, each N + M distinct free units (the
+    search's bound; family ``m`` shares it)."""
+    return applications_of_sets(promo, free, free_all, _needs(promo))
+
+
+def units_per_application(promo: Promotion) -> int:
+    """N + M: what one application consumes (the search's bound)."""
+    return sum(_needs(promo))
+
+
+def _needs(promo: Promotion) -> list[int]:
+    """Units one application takes from each group, as :func:`plan` takes them."""
+    groups = promo.promo_groups
+    if len(groups) != 2:
+        return [max(1, int(groups[0].qty_or_value_min))]
+    target_name = promo.target_discounted_group_name
+    ti = next(i for i, g in enumerate(groups) if g.name == target_name)
+    needs = [0, 0]
+    needs[ti] = targets_per_application(promo) or 1
+    needs[1 - ti] = int(groups[1 - ti].qty_or_value_min)
+    return needs
+
+
 def offer(promo: Promotion, decimals: int) -> str:
     """The "buy N, get M …" part of the sentence, shared with family ``m``."""
     target = promo.target_group
@@ -235,5 +269,7 @@ RULE = FamilyRule(
     example_groups=example_groups,
     discounted_per_application=targets_per_application,
     allocates_value=True,
+    most_applications=most_applications,
+    units_per_application=units_per_application,
     describe=describe,
 )

@@ -9,8 +9,9 @@ A family module declares ``RULE = FamilyRule(...)``; ``families.RULES`` maps eac
   ``(field, reason)`` pairs for the codec to report;
 * the discount facts the best-discount search bounds with (``unit_terms``,
   ``discounted_per_application``, ``allocates_value``, ``pooled_applications``,
-  ``share_parts``, ``max_units``) — each must agree with ``apply``, the contract test
-  checks that the bound they give is never below what ``apply`` gives;
+  ``share_parts``, ``max_units``, ``most_applications``) — each must agree with
+  ``apply``, the contract test checks that the bound they give is never below what
+  ``apply`` gives;
 * ``spend_group`` and ``max_applications`` for item recommendations;
 * ``example_groups`` — valid group shapes for the hypothesis strategies;
 * ``describe`` — the promotion's rule in plain words, for people.
@@ -32,6 +33,7 @@ __all__ = [
     "ExampleDraw",
     "FamilyRule",
     "GroupShape",
+    "applications_of_sets",
     "at_least_groups",
     "exactly_groups",
     "group_names",
@@ -86,6 +88,14 @@ def _no_count(promo: Promotion) -> int | None:
     return None
 
 
+def _not_known(promo: Promotion, free: Sequence[int], free_all: int) -> int | None:
+    return None
+
+
+def _no_units(promo: Promotion) -> int:
+    return 0
+
+
 def _never(promo: Promotion, group: Group) -> bool:
     return False
 
@@ -121,6 +131,12 @@ class FamilyRule:
     pooled_applications: bool = False
     # Strategy ``a`` gives each unit one of two exact parts (share, remainder), or None.
     share_parts: Callable[[Promotion, int], tuple[Decimal, Decimal]] | None = None
+    # The most applications it can make when this many of its eligible units are free in
+    # each group (the candidate's group order) and in all (distinct units); None when
+    # not known. The search bounds a promotion by these many applications' units.
+    most_applications: Callable[[Promotion, Sequence[int], int], int | None] = _not_known
+    # The fewest units one application consumes, requisites included (0: not known).
+    units_per_application: Callable[[Promotion], int] = _no_units
     # Whether the group's minimum is money (a spend threshold) rather than units.
     spend_group: Callable[[Promotion, Group], bool] = _never
     # Applications per basket at most.
@@ -186,3 +202,22 @@ def wire_group(
         "qty_or_value_max": None if maximum is None else str(maximum),
         "promo_group_nodes": nodes,
     }
+
+
+# ---------------------------------------------------------------------------------------
+# Applications that free units allow (the best-discount bound's ``most_applications``)
+
+
+def applications_of_sets(
+    promo: Promotion, free: Sequence[int], free_all: int, needs: Sequence[int]
+) -> int:
+    """Applications of ``needs[g]`` distinct units from each group g: at most the
+    limit, each group's free units over its need, and all free units over their sum."""
+    most = promo.max_application_limit
+    for need, count in zip(needs, free, strict=True):
+        if need > 0:
+            most = min(most, count // need)
+    total = sum(needs)
+    if total > 0:
+        most = min(most, free_all // total)
+    return most
