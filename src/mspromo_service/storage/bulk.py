@@ -13,7 +13,7 @@ from mspromo_engine import ErrorDetail, Promotion
 from mspromo_service.storage.ids import IdPool
 from mspromo_service.storage.load import load
 from mspromo_service.storage.revisions import bump_revisions
-from mspromo_service.storage.rows import Rows, chunks, header_row, utc_now
+from mspromo_service.storage.rows import Rows, chunks, header_row, insert_rows, utc_now
 from mspromo_service.storage.schema import (
     header,
     promo_header_store,
@@ -193,8 +193,7 @@ class WorkingSet:
                 touched.add(store_id)
             if entry.changed_links:
                 touched.update(live)  # the promotion's other stores see ``stores`` change
-        if new_headers:
-            conn.execute(header.insert(), new_headers)
+        insert_rows(conn, header, new_headers)
         for columns, updates in sorted(updated_headers.items(), key=lambda kv: sorted(kv[0])):
             values: dict[str, Any] = {k: sa.bindparam(k) for k in sorted(columns) if k != "b_id"}
             conn.execute(
