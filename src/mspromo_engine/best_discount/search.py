@@ -95,6 +95,9 @@ class ExactSearch:
     def _outcome(self, i: int, taken: int) -> tuple[Decimal, int]:
         key = (i, taken & self.masks[i])
         known = self.outcomes.get(key)
+        if known is None and self.bounded and self.ceilings[i].applications(taken) == 0:
+            # Its free units no longer allow an application: it takes nothing.
+            known = self.outcomes[key] = (ZERO, 0)
         if known is None:
             # Only which units are taken matters: a free unit's final price does not
             # change within a layer, and a taken unit is no longer looked at.
@@ -149,7 +152,15 @@ class ExactSearch:
             return self._visit(0, taken, so_far, (*prefix, *bits(remaining)))
         # Largest immediate discount first: a good order early makes the bound bite.
         children.sort(key=lambda c: (-c[0], c[2]))
+        # Without keep_zero_discount_promos a child that gives nothing takes nothing, so
+        # it leaves the state as it is. When some child gives something, none of these
+        # is tried now: whatever order goes on from one of them, applying its first
+        # giving promotion first and the idle ones last gives at least as much, and the
+        # giving children come first in search order, so the answer is the same.
+        idle_last = not self.root.keep_zero and children[0][0] > 0
         for total, took, i in children:
+            if idle_last and not total:
+                break
             below = self._visit(remaining & ~(1 << i), taken | took, so_far + total, (*prefix, i))
             most = max(most, total + below)
         self.reach[key] = most if known is None else min(most, known)
