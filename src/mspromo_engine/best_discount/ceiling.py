@@ -130,15 +130,20 @@ class Ceiling:
         and so are the caps); one item of the whole promotion where applications are
         not counted. In minor units."""
         applications = self.applications(taken)
-        if applications is None or self.per_application is None:
+        per = self.per_application
+        if applications is None:
             total, _, _ = self._largest(taken, count)
             if cap is not None:
                 total = min(total, cap)
             return [(total, self.weight)] if total > 0 else []
+        if per is None:
+            # Applications of no fixed size discount every unit they consume (Easy+): an
+            # item per unit, its ceiling for one unit (never more than the cap in all).
+            return _unit_items(self.levels, taken, count, cap)
         out = []
         before = 0
         per_value = self.value_per_application
-        sums = _prefix_sums(self.levels, taken, self.per_application, applications)
+        sums = _prefix_sums(self.levels, taken, per, applications)
         for j, largest in enumerate(sums):
             total = largest if per_value is None else min(largest, (j + 1) * per_value)
             if cap is not None:
@@ -247,6 +252,31 @@ def _share_ceiling(
         return round_up(v * r / (r + (k - 1) * r_min), view.decimals) + slack
 
     return share
+
+
+def _unit_items(
+    levels: list[tuple[int, int]], taken: int, count: int, cap: int | None
+) -> list[tuple[int, int]]:
+    """The ``count`` largest free ceilings (all when -1) as knapsack items of one unit
+    each, the last ones cut so that they add up to at most ``cap``."""
+    out: list[tuple[int, int]] = []
+    left = count
+    room = cap
+    for amount, mask in levels:
+        if amount == 0 or left == 0 or room == 0:
+            break
+        free = (mask & ~taken).bit_count()
+        if 0 <= left < free:
+            free = left
+        for _ in range(free):
+            value = amount if room is None else min(amount, room)
+            out.append((value, 1))
+            if room is not None:
+                room -= value
+                if room == 0:
+                    break
+        left -= free
+    return out
 
 
 def _prefix_sums(levels: list[tuple[int, int]], taken: int, step: int, n: int) -> list[int]:

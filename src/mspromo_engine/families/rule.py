@@ -133,7 +133,8 @@ class FamilyRule:
     share_parts: Callable[[Promotion, int], tuple[Decimal, Decimal]] | None = None
     # The most applications it can make when this many of its eligible units are free in
     # each group (the candidate's group order) and in all (distinct units); None when
-    # not known. The search bounds a promotion by these many applications' units.
+    # not known. The search bounds a promotion by these many applications' units; where
+    # ``discounted_per_application`` is None, every unit it consumes is one it discounts.
     most_applications: Callable[[Promotion, Sequence[int], int], int | None] = _not_known
     # The fewest units one application consumes, requisites included (0: not known).
     units_per_application: Callable[[Promotion], int] = _no_units
