@@ -29,7 +29,7 @@ from mspromo_engine.money import ZERO
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
     promo = candidate.promotion
     qualifying = view.free(promo, candidate.groups[0])
-    spend = sum((view.finals[u] for u in qualifying), ZERO)
+    spend = sum(map(view.finals.__getitem__, qualifying), ZERO)
     threshold = promo.promo_groups[0].qty_or_value_min
     if promo.discount_type is DiscountType.VALUE:
         threshold = max(threshold, promo.discount_value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
 
 import attrs
 
@@ -130,7 +131,7 @@ class Application:
         eq=False,
         repr=False,
         default=attrs.Factory(
-            lambda app: sum((d for _, d in app.discounts), ZERO), takes_self=True
+            lambda app: sum(map(itemgetter(1), app.discounts), ZERO), takes_self=True
         ),
     )
 
@@ -255,20 +256,29 @@ def discount_units(
     strategy = promo.discount_type_strategy if strategy is None else strategy
     d = view.decimals
     finals = view.finals
+    # A line's units share their reference price and weight, so each distinct one is
+    # rounded once (equal amounts round alike) and only the clamp is done per unit.
+    rounded: dict[Decimal, Decimal] = {}
+    out: list[tuple[int, Decimal]] = []
+    append = out.append
     if kind is DiscountType.PERCENT:
-        out = []
         for u, r in zip(units, view.references(promo, units), strict=True):
-            amount = round_money(r * v / 100, d)
+            amount = rounded.get(r)
+            if amount is None:
+                amount = rounded[r] = round_money(r * v / 100, d)
             final = finals[u]
-            out.append((u, ZERO if amount < 0 else final if amount > final else amount))  # clamp
+            append((u, ZERO if amount < 0 else final if amount > final else amount))  # clamp
         return out
     if strategy is Strategy.EACH_ITEM:
-        if kind is DiscountType.VALUE:
-            return [(u, clamp(round_money(v * view.units[u].weight, d), finals[u])) for u in units]
-        return [
-            (u, clamp(finals[u] - round_money(v * view.units[u].weight, d), finals[u]))
-            for u in units
-        ]
+        all_units = view.units
+        for u in units:
+            weight = all_units[u].weight
+            each = rounded.get(weight)
+            if each is None:
+                each = rounded[weight] = round_money(v * weight, d)
+            final = finals[u]
+            append((u, clamp(each if kind is DiscountType.VALUE else final - each, final)))
+        return out
     if kind is DiscountType.VALUE:
         return allocate_over(view, promo, units, v)
     set_discount = sum((finals[u] for u in units), ZERO) - v
