@@ -9,11 +9,18 @@ nothing. It
 2. starts gunicorn on 127.0.0.1 with ``benchmarks/http_wsgi.py`` (the app plus an echo
    route),
 3. runs wrk against ``/api/1.0/promotions/evaluate/`` and ``/bench/echo`` with the same
-   payload, for ``--duration`` seconds each after a short warm-up,
-4. prints a table, writes ``benchmarks/results/http.json``, stops gunicorn and drops the
-   database.
+   payload, after a short warm-up of each, in ``--rounds`` interleaved rounds (evaluate,
+   echo, evaluate, echo, ...) of ``--duration`` seconds a run, so that the machine's load
+   hits both routes alike and the evaluate/echo throughput ratio comes from one run,
+4. prints each round (requests/s, p50, p99, the round's ratio) and the medians, writes
+   ``benchmarks/results/http.json``, stops gunicorn and drops the database.
 
-    python benchmarks/http_bench.py --duration 10 --connections 16
+Gunicorn runs with the shipped settings (``mspromo_service.gunicorn_conf``: 3 gthread
+workers x 4 threads, log level ``info`` with the app's JSON access line per request,
+``max_requests``, keepalive, preload) unless ``--workers``, ``--threads`` or
+``--loglevel`` say otherwise; only the bind address is the benchmark's own.
+
+    python benchmarks/http_bench.py --duration 10 --rounds 3
 """
 
 from __future__ import annotations
@@ -23,10 +30,10 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,11 +44,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from http_common import (  # type: ignore[import-not-found]
+    DEFAULT_SERVER_URL,
+    HERE,
+    create_database,
+    drop_database,
+    load,
+    scenario,
+)
+
 RESULTS = HERE / "results" / "http.json"
-STORE_ID = "bench-1"
-RETAILER = "bench"
-AT = "2026-11-25T10:00:00Z"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
@@ -49,93 +61,22 @@ STOP_TIMEOUT = 15.0
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--duration", type=int, default=10, help="seconds per wrk run (1-120)")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved evaluate/echo rounds")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--wrk-threads", type=int, default=2)
-    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    p.add_argument("--workers", type=int, help="gunicorn workers (default: shipped, 3)")
+    p.add_argument("--threads", type=int, help="threads per worker (default: shipped, 4)")
+    p.add_argument("--loglevel", help="GUNICORN_LOGLEVEL (default: shipped, info)")
     p.add_argument("--promotions", type=int, default=5000)
     p.add_argument("--lines", type=int, default=40, help="basket lines per request")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
         "--mysql-url",
-        default=os.environ.get("MSPROMO_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/"),
+        default=os.environ.get("MSPROMO_BENCH_MYSQL_URL", DEFAULT_SERVER_URL),
         help="server URL; a scratch database is created on it and dropped afterwards",
     )
     p.add_argument("--output", type=Path, default=RESULTS)
     return p
-
-
-# ---------------------------------------------------------------------------------------
-# Scenario
-
-
-def _scenario(n: int, lines: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The engine benchmark's seeded store (benchmarks/store.py): ``n`` promotions linked
-    to the benchmark store, and a basket of ``lines`` lines that matches some of them."""
-    sys.path.insert(0, str(HERE))
-    try:
-        from store import Store  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(HERE))
-    from mspromo_engine import promotion_to_wire
-
-    store = Store(seed)
-    promotions = []
-    for promo in store.promotions(n):
-        wire = promotion_to_wire(promo)
-        wire.pop("promo_id", None)
-        wire["retailer"] = RETAILER
-        wire["stores"] = [STORE_ID]
-        promotions.append(wire)
-    request = store.basket(lines, seed)
-    request["store_id"] = STORE_ID
-    request["at"] = AT
-    return promotions, request
-
-
-# ---------------------------------------------------------------------------------------
-# Database
-
-
-def _create_database(server_url: str) -> str:
-    import sqlalchemy as sa
-
-    base = sa.make_url(server_url)
-    name = f"mspromo_bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(base.set(database=None), poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    admin.dispose()
-    query = {"charset": "utf8mb4", **base.query}
-    url: str = base.set(database=name, query=query).render_as_string(hide_password=False)
-    return url
-
-
-def _drop_database(url: str) -> None:
-    import sqlalchemy as sa
-
-    u = sa.make_url(url)
-    admin = sa.create_engine(u.set(database=None), poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{u.database}`"))
-    admin.dispose()
-
-
-def _load(url: str, promotions: list[dict[str, Any]]) -> float:
-    from mspromo_engine import wire
-    from mspromo_service.contract import BulkTransaction
-    from mspromo_service.migrations import upgrade
-    from mspromo_service.storage import SqlRepository, create_engine
-
-    upgrade(url, "head")
-    engine = create_engine(url)
-    repo = SqlRepository(engine)
-    started = time.perf_counter()
-    for i in range(0, len(promotions), 5000):
-        ops = [{"action": "c", "body": p} for p in promotions[i : i + 5000]]
-        repo.bulk_transaction(wire.structure({"retailer": RETAILER, "ops": ops}, BulkTransaction))
-    engine.dispose()
-    return time.perf_counter() - started
 
 
 # ---------------------------------------------------------------------------------------
@@ -166,13 +107,16 @@ def _start_gunicorn(
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
         "GUNICORN_BIND_ADDRESS": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": str(args.workers),
-        "GUNICORN_THREADS": str(args.threads),
-        "GUNICORN_LOGLEVEL": "warning",
         "MSPROMO_DATABASE_URL": url,
         "DEPLOYMENT_ENV": "test",  # open writes, no token: allowed in a test deployment
     }
-    env.pop("MSPROMO_ADMIN_TOKEN", None)
+    for name, value in (
+        ("GUNICORN_WORKERS", args.workers),
+        ("GUNICORN_THREADS", args.threads),
+        ("GUNICORN_LOGLEVEL", args.loglevel),
+    ):
+        if value is not None:
+            env[name] = str(value)
     return subprocess.Popen(
         [
             sys.executable,
@@ -180,8 +124,6 @@ def _start_gunicorn(
             "gunicorn",
             "-c",
             "python:mspromo_service.gunicorn_conf",
-            "--access-logfile",
-            "/dev/null",
             "http_wsgi:app",
         ],
         env=env,
@@ -189,6 +131,38 @@ def _start_gunicorn(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+# Settings of the served app that the benchmark leaves at their shipped defaults unless an
+# option names them (a value inherited from the caller's shell would skew the comparison).
+_SERVER_ENV = frozenset(
+    {
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "GUNICORN_LOGLEVEL",
+        "GUNICORN_ACCESS_LOG",
+        "MSPROMO_ADMIN_TOKEN",
+        "STATSD_HOST",
+        "LOG_DIR",
+    }
+)
+
+
+def _server_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The gunicorn settings the served app runs with (``gunicorn_conf``'s defaults unless
+    an option overrides them)."""
+    from mspromo_service import gunicorn_conf as conf
+
+    return {
+        "workers": args.workers or conf.workers,
+        "threads": args.threads or conf.threads,
+        "loglevel": (args.loglevel or conf.loglevel).lower(),
+        "worker_class": conf.worker_class,
+        "keepalive": conf.keepalive,
+        "max_requests": conf.max_requests,
+        "preload_app": conf.preload_app,
+        "shipped": args.workers is None and args.threads is None and args.loglevel is None,
+    }
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -259,6 +233,66 @@ def _wrk(
     }
 
 
+ROUTES = (("evaluate", "/api/1.0/promotions/evaluate/"), ("echo", "/bench/echo"))
+
+
+def _rounds(base: str, payload: bytes, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Warm both routes up, then run them alternately: one evaluate and one echo run per
+    round, each round's ratio from runs seconds apart."""
+    for _name, path in ROUTES:
+        _wrk(base, path, payload, min(2, args.duration), args)
+    rounds = []
+    for n in range(1, args.rounds + 1):
+        run = {name: _wrk(base, path, payload, args.duration, args) for name, path in ROUTES}
+        ratio = run["evaluate"]["requests_per_s"] / run["echo"]["requests_per_s"]
+        rounds.append({"round": n, **run, "ratio": round(ratio, 4)})
+        print(
+            f"round {n}: evaluate {run['evaluate']['requests_per_s']:.1f} req/s, "
+            f"echo {run['echo']['requests_per_s']:.1f} req/s, ratio {ratio:.3f}",
+            file=sys.stderr,
+        )
+    return rounds
+
+
+def _summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, _path in ROUTES:
+        runs = [r[name] for r in rounds]
+        out[name] = {
+            key: round(statistics.median(run[key] for run in runs), 2)
+            for key in ("requests_per_s", "p50_ms", "p90_ms", "p99_ms")
+        }
+        out[name]["non_2xx"] = sum(run["non_2xx"] for run in runs)
+    ratios = [r["ratio"] for r in rounds]
+    out["ratio_median"] = round(statistics.median(ratios), 4)
+    out["ratio_range"] = [min(ratios), max(ratios)]
+    return out
+
+
+def _print(rounds: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    head = f"{'round':>5}  {'route':<9} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}"
+    print(f"{head} {'non-2xx':>7}  evaluate/echo")
+    for r in rounds:
+        for name, _path in ROUTES:
+            run = r[name]
+            ratio = f"{r['ratio']:.3f}" if name == "echo" else ""
+            print(
+                f"{r['round']:>5}  {name:<9} {run['requests_per_s']:>9.1f} {run['p50_ms']:>8.2f} "
+                f"{run['p90_ms']:>8.2f} {run['p99_ms']:>8.2f} {run['non_2xx']:>7}  {ratio}"
+            )
+    for name, _path in ROUTES:
+        m = summary[name]
+        print(
+            f"{'med':>5}  {name:<9} {m['requests_per_s']:>9.1f} {m['p50_ms']:>8.2f} "
+            f"{m['p90_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['non_2xx']:>7}"
+        )
+    low, high = summary["ratio_range"]
+    print(
+        f"\nevaluate/echo throughput: median {summary['ratio_median']:.3f} "
+        f"(rounds {low:.3f}-{high:.3f})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args, _unknown = _parser().parse_known_args(argv)  # nox passes the engine bench's args too
     if shutil.which("wrk") is None:
@@ -269,11 +303,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     args.duration = max(1, min(args.duration, 120))
-    promotions, request = _scenario(args.promotions, args.lines, args.seed)
+    args.rounds = max(1, args.rounds)
+    for name in _SERVER_ENV:  # the shipped settings, not whatever this shell exports
+        os.environ.pop(name, None)
+    server = _server_settings(args)
+    promotions, request = scenario(args.promotions, args.lines, args.seed)
     source = "benchmarks/store.py"
     payload = json.dumps(request).encode()
     try:
-        url = _create_database(args.mysql_url)
+        url = create_database(args.mysql_url)
     except Exception as exc:
         print(f"http_bench: cannot create a database on {args.mysql_url}: {exc}", file=sys.stderr)
         return 2
@@ -281,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
         prefix="http_bench_gunicorn_", suffix=".log", delete=False
     )
+    ok = False
     try:
-        load_s = _load(url, promotions)
+        load_s = load(url, promotions)
         print(f"loaded {len(promotions)} promotions ({source}) in {load_s:.1f}s", file=sys.stderr)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
@@ -303,34 +342,36 @@ def main(argv: list[str] | None = None) -> int:
         discount = body["basket"]["discount"]
         status, echoed = _post(base, "/bench/echo", payload)
         assert status == 200 and echoed == json.loads(payload), "echo route broken"
-        results: dict[str, Any] = {}
-        for name, path in (("evaluate", "/api/1.0/promotions/evaluate/"), ("echo", "/bench/echo")):
-            _wrk(base, path, payload, min(2, args.duration), args)  # warm-up
-            results[name] = _wrk(base, path, payload, args.duration, args)
+        rounds = _rounds(base, payload, args)
+        ok = True
     finally:
         if proc is not None:
             _stop(proc)
         log.close()
-        _drop_database(url)
+        if ok:  # the app's access lines (log level info): kept only when something failed
+            os.unlink(log.name)
+        drop_database(url)
 
+    summary = _summary(rounds)
     print(
         f"\nstore: {len(promotions)} promotions; basket: {args.lines} lines, "
         f"{len(payload)} bytes, discount {discount}"
     )
+    shipped = "shipped settings" if server["shipped"] else "NOT the shipped settings"
     print(
-        f"gunicorn: {args.workers} workers x {args.threads} threads; wrk: "
-        f"{args.connections} connections, {args.duration}s\n"
+        f"gunicorn: {server['workers']} {server['worker_class']} workers x "
+        f"{server['threads']} threads, log level {server['loglevel']} ({shipped}); "
+        f"wrk: {args.connections} connections, {args.duration}s a run, "
+        f"{args.rounds} rounds\n"
     )
-    print(f"{'route':<10} {'req/s':>10} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9} {'non-2xx':>8}")
-    for name, r in results.items():
-        print(
-            f"{name:<10} {r['requests_per_s']:>10.1f} {r['p50_ms']:>9.2f} {r['p90_ms']:>9.2f} "
-            f"{r['p99_ms']:>9.2f} {r['non_2xx']:>8}"
-        )
+    _print(rounds, summary)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        # Other work on the machine lowers both routes' throughput: the 1-minute load
+        # average at the end (this run's own load included).
+        "load_average_1m": os.getloadavg()[0],
         "database": "mysql/mariadb",
         "scenario": {
             "promotions": len(promotions),
@@ -339,19 +380,20 @@ def main(argv: list[str] | None = None) -> int:
             "payload_bytes": len(payload),
             "basket_discount": discount,
         },
-        "server": {"workers": args.workers, "threads": args.threads},
+        "server": server,
         "load": {
             "connections": args.connections,
             "duration_s": args.duration,
             "wrk_threads": args.wrk_threads,
+            "rounds": args.rounds,
         },
-        "results": results,
+        "rounds": rounds,
+        "results": summary,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.output}")
-    bad = [n for n, r in results.items() if r["non_2xx"]]
-    return 1 if bad else 0
+    return 1 if any(summary[name]["non_2xx"] for name, _path in ROUTES) else 0
 
 
 if __name__ == "__main__":
