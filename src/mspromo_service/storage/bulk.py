@@ -11,9 +11,10 @@ from sqlalchemy.engine import Connection
 
 from mspromo_engine import ErrorDetail, Promotion
 from mspromo_service.storage.ids import IdPool
+from mspromo_service.storage.inserts import insert_rows
 from mspromo_service.storage.load import load
 from mspromo_service.storage.revisions import bump_revisions
-from mspromo_service.storage.rows import Rows, chunks, header_row, insert_rows, utc_now
+from mspromo_service.storage.rows import Rows, chunks, header_row, utc_now
 from mspromo_service.storage.schema import (
     header,
     promo_header_store,

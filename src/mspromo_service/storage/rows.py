@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 
 from mspromo_engine import (
     Group,
@@ -22,6 +20,7 @@ from mspromo_engine import (
     json_default,
 )
 from mspromo_service.storage.ids import IdPool
+from mspromo_service.storage.inserts import insert_rows
 from mspromo_service.storage.schema import (
     header,
     promo_group,
@@ -251,54 +250,6 @@ class Rows:
             (promo_header_store, self.links),
         ):
             insert_rows(conn, table, rows)
-
-
-_Shape = Callable[[Mapping[str, Any]], Sequence[Any] | Mapping[str, Any]]
-
-
-@functools.lru_cache(maxsize=64)
-def _insert_plan(dialect: Dialect, table: sa.Table) -> tuple[str, _Shape]:
-    """The INSERT of every column of ``table`` compiled once for ``dialect``, and what
-    turns a row dict into its DBAPI parameters: the columns' bind processors applied (as
-    SQLAlchemy applies them), in column order for a positional paramstyle."""
-    compiled = table.insert().compile(dialect=dialect)
-    names = tuple(compiled.positiontup or table.c.keys())
-    processors = [
-        (name, proc)
-        for name in names
-        if (proc := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    if compiled.positional:
-        getter = operator.itemgetter(*names)
-        at = {name: i for i, name in enumerate(names)}
-        indexed = [(at[name], proc) for name, proc in processors]
-
-        def positional(row: Mapping[str, Any]) -> Sequence[Any]:
-            values = list(getter(row))
-            for i, proc in indexed:
-                values[i] = proc(values[i])
-            return tuple(values)
-
-        return str(compiled), positional if indexed else getter
-
-    def named(row: Mapping[str, Any]) -> Mapping[str, Any]:
-        values = dict(row)
-        for name, proc in processors:
-            values[name] = proc(values[name])
-        return values
-
-    return str(compiled), named if processors else dict
-
-
-def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (each a value for every column) as one DBAPI ``executemany``.
-
-    The same statement and parameters as ``conn.execute(table.insert(), rows)``, without
-    SQLAlchemy's per-row parameter building (a third of a 10,000-promotion bulk write's
-    CPU): PyMySQL still binds every value and folds the rows into multi-row INSERTs."""
-    if rows:
-        sql, shape = _insert_plan(conn.dialect, table)
-        conn.exec_driver_sql(sql, [shape(row) for row in rows])
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
