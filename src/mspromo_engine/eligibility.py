@@ -73,6 +73,20 @@ class GroupIndex:
             excludes_all,
         )
 
+    @property
+    def everything(self) -> Node | None:
+        """The ``ALL`` node when it is the only node, nothing excluded: it then matches
+        every product."""
+        if (
+            self.items
+            or self.categories
+            or self.excludes_all
+            or self.excluded_items
+            or self.excluded_categories
+        ):
+            return None
+        return self.all_node
+
     def including(self, sku: str, categories: frozenset[Category]) -> Node | None:
         """The most specific included node that matches the product, exclusions aside."""
         node = self.items.get(sku)

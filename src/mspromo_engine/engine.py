@@ -4,7 +4,7 @@ before basket families. Working state is local to one call: rule sets stay share
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import groupby
 from typing import TypeVar
@@ -33,14 +33,28 @@ K = TypeVar("K")
 def canonical_units(items: tuple[Item, ...]) -> tuple[Unit, ...]:
     """The basket's units in canonical line order, so that the order of lines in the
     request never changes the result (SPEC §5.6); ``Unit.line`` keeps the request index."""
+    return _expand(items)[0]
+
+
+def _expand(items: tuple[Item, ...]) -> tuple[tuple[Unit, ...], BasketLines]:
+    """:func:`canonical_units` and their :class:`BasketLines`, built line by line."""
     order = sorted(range(len(items)), key=lambda i: (_line_key(items[i]), i))
     units: list[Unit] = []
+    spans: list[tuple[int, int, Unit]] = []
+    by_sku: dict[str, list[int]] = {}
+    by_category: dict[tuple[str, str], list[int]] = {}
     for line in order:
         item = items[line]
-        cats = frozenset((c.type, c.value) for c in item.categories)
-        for _ in range(item.qty):
-            units.append(Unit(len(units), line, item.sku, item.mrp, item.sp, item.weight, cats))
-    return tuple(units)
+        cats = frozenset([(c.type, c.value) for c in item.categories])
+        first = len(units)
+        sku, mrp, sp, weight = item.sku, item.mrp, item.sp, item.weight
+        units += [Unit(u, line, sku, mrp, sp, weight, cats) for u in range(first, first + item.qty)]
+        at = len(spans)
+        by_sku.setdefault(sku, []).append(at)
+        for cat in cats:
+            by_category.setdefault(cat, []).append(at)
+        spans.append((first, len(units), units[first]))
+    return tuple(units), BasketLines(tuple(spans), by_sku, by_category)
 
 
 def _line_key(item: Item) -> tuple[object, ...]:
@@ -53,43 +67,50 @@ def _line_key(item: Item) -> tuple[object, ...]:
         item.weight,
         item.uom,
         item.qty,
-        sorted((c.type, c.value) for c in item.categories),
+        sorted([(c.type, c.value) for c in item.categories]),
     )
 
 
 def run(request: EvaluationRequest, rules: RuleSet, usage: UsageCounts = NO_USAGE) -> Evaluation:
-    units = canonical_units(request.basket.items)
+    units, lines = _expand(request.basket.items)
     local_at = request.at.astimezone(ZoneInfo(request.timezone))
     qualifiers = request.qualifier_ids
-    results: dict[tuple[str, str], PromotionResult] = {}
-    candidates: list[Candidate] = []
+    explain = request.explain
+    # key -> (phase key, result): sorted by both at the end.
+    results: dict[tuple[str, str], tuple[PhaseKey, PromotionResult]] = {}
+    # (phase key, position, candidate): sorted into evaluation order.
+    keyed: list[tuple[PhaseKey, int, Candidate]] = []
+    phases: dict[int, PhaseKey] = {}  # id(promotion) -> its phase key, for candidates
 
     # An on-the-fly promotion replaces a stored one with the same retailer id (SPEC §5.5).
     overridden = {_key(p) for p in request.promo_override}
+    store_id = request.store_id
+    # A line's units share SKU and categories: one unit per line is enough to match.
     considered = [
-        (p, request.store_id in p.stores)
-        for p in rules.matching(units)
-        if _key(p) not in overridden
+        (p, indexes, store_id in p.stores)
+        for p, indexes in rules.matching_with_groups([rep for _, _, rep in lines.spans])
+        if (p.retailer, p.promo_id_retailer) not in overridden
     ]
-    considered += [(p, True) for p in request.promo_override]
-    lines = BasketLines.of(units)
-    for promo, linked in considered:
+    considered += [(p, rules.groups_of(p), True) for p in request.promo_override]
+    for promo, indexes, linked in considered:
         reason = exclusion_reason(promo, request, local_at, qualifiers, linked=linked, usage=usage)
-        candidate = None
         if reason is None:
-            indexes = rules.groups_of(promo)
             candidate = make_candidate(promo, units, indexes, lines)
-            reason = _eligibility_reason(candidate, indexes, units)
-        if reason is None and candidate is not None:
-            candidates.append(candidate)
-        elif request.explain or reason is None:
-            results[_key(promo)] = PromotionResult(promo, reason=reason)
+            if any(candidate.groups):
+                key = _phase_key(promo)
+                phases[id(promo)] = key
+                keyed.append((key, len(keyed), candidate))
+                continue
+            reason = _eligibility_reason(indexes, units)
+        if explain:
+            results[_key(promo)] = (_phase_key(promo), PromotionResult(promo, reason=reason))
 
-    finals = tuple(u.sp for u in units)
+    mrps = tuple([u.mrp for u in units])
+    finals = sps = tuple([u.sp for u in units])
     discounted = 0
     exact = True
-    keyed = sorted(candidates, key=lambda c: _phase_key(c.promotion))
-    for _, layer_iter in groupby(keyed, key=lambda c: c.promotion.effective_layer):
+    keyed.sort()
+    for _, layer_iter in groupby(keyed, key=_layer_of):
         view = LayerView(
             units,
             finals,
@@ -97,40 +118,44 @@ def run(request: EvaluationRequest, rules: RuleSet, usage: UsageCounts = NO_USAG
             discounted,
             request.currency_decimals,
             request.keep_zero_discount_promos,
+            mrps,
+            sps,
         )
         layer = list(layer_iter)
         layer_start = view
-        for _, phase_iter in groupby(layer, key=lambda c: c.promotion.family.is_basket):
+        for _, phase_iter in groupby(layer, key=_is_basket_of):
             phase = list(phase_iter)
-            best = [
-                c for c in phase if c.promotion.evaluate_criteria is EvaluateCriteria.BEST_DISCOUNT
-            ]
+            best = [c for _, _, c in phase if c.promotion.evaluate_criteria is _BEST]
             phase_start = view
-            applied, view, cluster_exact = resolve_best_discount(best, view, run_candidate)
-            exact = exact and cluster_exact
-            for candidate in phase:
-                if candidate.promotion.evaluate_criteria is EvaluateCriteria.PRIORITY:
+            applied: list[tuple[Candidate, Outcome]] = []
+            if best:
+                applied, view, cluster_exact = resolve_best_discount(best, view, run_candidate)
+                exact = exact and cluster_exact
+            for _, _, candidate in phase:
+                if candidate.promotion.evaluate_criteria is _PRIORITY:
                     outcome = run_candidate(candidate, view)
                     applied.append((candidate, outcome))
                     view = view.after(outcome)
             for candidate, outcome in applied:
                 reason = _outcome_reason(outcome)
-                if request.explain and not outcome.applications:
+                if explain and not outcome.applications:
                     reason = _why_not(
                         candidate, reason, candidate in best, phase_start, layer_start
                     )
-                results[_key(candidate.promotion)] = PromotionResult(
-                    candidate.promotion,
-                    outcome=outcome,
-                    reason=reason,
+                promo = candidate.promotion
+                results[(promo.retailer, promo.promo_id_retailer)] = (
+                    phases[id(promo)],
+                    PromotionResult(promo, outcome, reason),
                 )
-        for u, (before, after) in enumerate(zip(finals, view.finals, strict=True)):
-            if after != before:
-                discounted |= 1 << u
-        finals = view.finals
+        after = view.finals
+        if after is not finals:
+            for u, before in enumerate(finals):
+                if after[u] is not before and after[u] != before:
+                    discounted |= 1 << u
+            finals = after
     # In evaluation order, not the order the rule set listed them: a store's rules are a
     # set, and the response (explanations, suggestions) must not depend on their order.
-    ordered = sorted(results.values(), key=lambda r: (_phase_key(r.promotion), _key(r.promotion)))
+    ordered = tuple(r for _, _, r in sorted((ph, k, r) for k, (ph, r) in results.items()))
     coupons: tuple[CouponInfo, ...] = ()
     if request.coupons:
         coupons = coupons_info(
@@ -138,7 +163,25 @@ def run(request: EvaluationRequest, rules: RuleSet, usage: UsageCounts = NO_USAG
             _coupon_carriers(request, rules, overridden),
             frozenset(_key(r.promotion) for r in ordered if r.applied),
         )
-    return Evaluation(request, units, tuple(ordered), exact, coupons)
+    return Evaluation(request, units, ordered, exact, coupons)
+
+
+PhaseKey = tuple[int, bool, tuple[int, int, str]]
+# Enum members read once (a lookup on the enum class is slow in CPython 3.11).
+_BEST = EvaluateCriteria.BEST_DISCOUNT
+_PRIORITY = EvaluateCriteria.PRIORITY
+_CASHBACK = DiscountApplyType.CASHBACK
+_ZERO_DISCOUNT = Reason.ZERO_DISCOUNT
+_CAPPED = Reason.CAPPED_BY_MAX_DISCOUNT
+_APPLIED = Reason.APPLIED
+
+
+def _layer_of(entry: tuple[PhaseKey, int, Candidate]) -> int:
+    return entry[0][0]
+
+
+def _is_basket_of(entry: tuple[PhaseKey, int, Candidate]) -> bool:
+    return entry[0][1]
 
 
 def _coupon_carriers(
@@ -161,8 +204,9 @@ def _key(promo: Promotion) -> tuple[str, str]:
     return (promo.retailer, promo.promo_id_retailer)
 
 
-def _phase_key(promo: Promotion) -> tuple[int, bool, tuple[int, int, str]]:
-    return (promo.effective_layer, promo.family.is_basket, promo.priority_key)
+def _phase_key(promo: Promotion) -> PhaseKey:
+    basket = promo.family.is_basket
+    return (max(promo.layer, 100) if basket else promo.layer, basket, promo.priority_key)
 
 
 @attrs.frozen
@@ -192,26 +236,32 @@ class BasketLines:
             spans.append((unit.index, len(units), unit))
         return cls(tuple(spans), by_sku, by_category)
 
-    def candidates(self, index: GroupIndex) -> Iterable[int]:
+    def candidates(self, index: GroupIndex) -> Sequence[int]:
         """The lines (positions in ``spans``) that ``index`` might match, in order: those
         with one of its SKUs or categories, or every line when it has an ``ALL`` node."""
         if index.all_node is not None:
             return range(len(self.spans))
-        hits: set[int] = set()
-        _lines_of(index.items, self.by_sku, hits)
+        hits: list[int] = []
+        if index.items:
+            _lines_of(index.items, self.by_sku, hits)
+        if not index.categories:
+            # A line has one SKU: no line is found twice.
+            return sorted(hits) if len(hits) > 1 else hits
         _lines_of(index.categories, self.by_category, hits)
-        return sorted(hits)
+        return sorted(set(hits))
 
 
-def _lines_of(keys: Mapping[K, object], lines: Mapping[K, list[int]], hits: set[int]) -> None:
+def _lines_of(keys: Mapping[K, object], lines: Mapping[K, list[int]], hits: list[int]) -> None:
     """Adds the lines of every key in both maps, walking the smaller map."""
     if len(keys) < len(lines):
         for key in keys:
-            hits.update(lines.get(key, ()))
+            at = lines.get(key)
+            if at is not None:
+                hits += at
     else:
         for key, at in lines.items():
             if key in keys:
-                hits.update(at)
+                hits += at
 
 
 def make_candidate(
@@ -229,23 +279,26 @@ def make_candidate(
     groups: list[tuple[int, ...]] = []
     nodes: list[dict[int, Node]] = []
     for index in indexes:
-        matched: dict[int, Node] = {}
-        for at in lines.candidates(index):
-            first, end, unit = spans[at]
-            node = index.match(unit.sku, unit.categories)
-            if node is not None:
-                for u in range(first, end):
-                    matched[u] = node
+        matched: dict[int, Node]
+        everything = index.everything
+        if everything is not None:
+            matched = dict.fromkeys(range(len(units)), everything)
+        else:
+            matched = {}
+            match = index.match
+            for at in lines.candidates(index):
+                first, end, unit = spans[at]
+                node = match(unit.sku, unit.categories)
+                if node is not None:
+                    for u in range(first, end):
+                        matched[u] = node
         groups.append(tuple(matched))
         nodes.append(matched)
     return Candidate(promo, tuple(groups), tuple(nodes))
 
 
-def _eligibility_reason(
-    candidate: Candidate, indexes: tuple[GroupIndex, ...], units: tuple[Unit, ...]
-) -> Reason | None:
-    if any(candidate.groups):
-        return None
+def _eligibility_reason(indexes: tuple[GroupIndex, ...], units: tuple[Unit, ...]) -> Reason:
+    """Why a promotion with no eligible unit has none."""
     included = any(
         index.including(unit.sku, unit.categories) is not None
         for index in indexes
@@ -261,23 +314,21 @@ def run_candidate(candidate: Candidate, view: LayerView) -> Outcome:
     outcome = RULES[promo.family].apply(candidate, view)
     apps = outcome.applications
     reason = outcome.reason
-    if not view.keep_zero:
-        kept = tuple(a for a in apps if a.total > 0)
-        if apps and not kept:
-            reason = Reason.ZERO_DISCOUNT
-        apps = kept
+    if apps and not view.keep_zero:
+        kept = tuple([a for a in apps if a.total > ZERO])
+        if len(kept) != len(apps):
+            if not kept:
+                reason = _ZERO_DISCOUNT
+            apps = kept
     if promo.max_discount is not None and apps:
         capped = _cap(apps, promo.max_discount, view.decimals)
         if capped is not None:
             apps = capped
-            reason = Reason.CAPPED_BY_MAX_DISCOUNT
-    return Outcome(
-        apps,
-        outcome.suggestion,
-        reason,
-        outcome.missing,
-        promo.discount_apply_type is not DiscountApplyType.CASHBACK,
-    )
+            reason = _CAPPED
+    lowers = promo.discount_apply_type is not _CASHBACK
+    if apps is outcome.applications and reason is outcome.reason and lowers:
+        return outcome
+    return Outcome(apps, outcome.suggestion, reason, outcome.missing, lowers)
 
 
 def _cap(
@@ -309,8 +360,8 @@ def _cap(
 
 
 def _outcome_reason(outcome: Outcome) -> Reason | None:
-    if outcome.applications and outcome.reason is not Reason.CAPPED_BY_MAX_DISCOUNT:
-        return Reason.APPLIED
+    if outcome.applications and outcome.reason is not _CAPPED:
+        return _APPLIED
     return outcome.reason
 
 

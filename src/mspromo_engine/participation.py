@@ -88,9 +88,11 @@ def _active_day(promo: Promotion, local_at: datetime) -> int:
     belongs to the evening it started (a Friday 22:00-02:00 deal still runs at 01:00 on
     Saturday, and not at 01:00 on Friday)."""
     day = local_at.weekday()
+    if not promo.is_happy_hour:
+        return day
     start = _wall(promo.start_date_time)
     end = _wall(promo.end_date_time)
-    if promo.is_happy_hour and end < start and local_at.time().replace(tzinfo=None) < end:
+    if end < start and local_at.time().replace(tzinfo=None) < end:
         return (day - 1) % 7
     return day
 

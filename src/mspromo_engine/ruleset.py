@@ -86,6 +86,18 @@ class RuleSet:
         """The promotions with an included node that matches one of ``units`` (item,
         category or ``ALL``), each once, in rule-set order. Exclusions are left to the
         evaluation, which can then say why a promotion did not apply."""
+        promos = self.promotions
+        return tuple([promos[i] for i in self._hits(units)])
+
+    def matching_with_groups(
+        self, units: Sequence[Unit]
+    ) -> list[tuple[Promotion, tuple[GroupIndex, ...]]]:
+        """:meth:`matching`, each promotion with its compiled node lookups."""
+        promos = self.promotions
+        groups = self._groups
+        return [(promos[i], groups[i]) for i in self._hits(units)]
+
+    def _hits(self, units: Sequence[Unit]) -> list[int]:
         hits: set[int] = set(self._match_all)
         seen_skus: set[str] = set()
         seen_cats: set[Category] = set()
@@ -99,8 +111,7 @@ class RuleSet:
                 if cat not in seen_cats:
                     seen_cats.add(cat)
                     hits.update(by_category.get(cat, ()))
-        promos = self.promotions
-        return tuple(promos[i] for i in sorted(hits))
+        return sorted(hits)
 
     def groups_of(self, promo: Promotion) -> tuple[GroupIndex, ...]:
         """The compiled node lookups of ``promo`` (compiled now for a promotion that is not

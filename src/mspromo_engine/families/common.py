@@ -39,6 +39,24 @@ __all__ = [
 ]
 
 
+# Enum members read once: looking a member up on its class costs about as much as a small
+# function call in CPython 3.11, and these are read on every family call.
+_PERCENT = DiscountType.PERCENT
+_VALUE = DiscountType.VALUE
+_EACH_ITEM = Strategy.EACH_ITEM
+_MRP = ReferencePrice.MRP
+_SALE_PRICE = ReferencePrice.SALE_PRICE
+_FAVOUR_RETAILER = SelectionCriteria.FAVOUR_RETAILER
+_FAVOUR_CUSTOMER = SelectionCriteria.FAVOUR_CUSTOMER
+
+
+def _mask_of_units(candidate: Candidate) -> int:
+    mask = 0
+    for u in candidate.all_units:
+        mask |= 1 << u
+    return mask
+
+
 @attrs.frozen
 class Candidate:
     """A promotion taking part in one evaluation, with its eligible units per group
@@ -47,10 +65,22 @@ class Candidate:
     promotion: Promotion
     groups: tuple[tuple[int, ...], ...]
     nodes: tuple[dict[int, Node], ...] = attrs.field(eq=False, hash=False)
+    #: Every unit eligible in some group; and the same as a bit mask (bit u: unit u).
+    all_units: frozenset[int] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda c: frozenset().union(*c.groups), takes_self=True),
+    )
+    mask: int = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_mask_of_units, takes_self=True)
+    )
 
-    @property
-    def all_units(self) -> frozenset[int]:
-        return frozenset(u for g in self.groups for u in g)
+    def units_of(self, group: int) -> frozenset[int]:
+        """The units eligible in one group, as a set."""
+        if len(self.groups) == 1:
+            return self.all_units
+        return frozenset(self.groups[group])
 
 
 @attrs.frozen
@@ -64,6 +94,13 @@ class LayerView:
     discounted_before: int  # bit i set: unit i discounted in an earlier layer
     decimals: int
     keep_zero: bool = False  # keep_zero_discount_promos of the request
+    # Each unit's mrp and sp, read from ``units`` once and passed on from view to view.
+    mrps: tuple[Decimal, ...] = attrs.field(
+        eq=False, repr=False, default=attrs.Factory(lambda v: _prices(v.units, _MRP), True)
+    )
+    sps: tuple[Decimal, ...] = attrs.field(
+        eq=False, repr=False, default=attrs.Factory(lambda v: _prices(v.units, _SALE_PRICE), True)
+    )
 
     def after(self, outcome: Outcome) -> LayerView:
         """The view once ``outcome`` is committed: its units taken, finals lowered.
@@ -87,6 +124,8 @@ class LayerView:
             self.discounted_before,
             self.decimals,
             self.keep_zero,
+            self.mrps,
+            self.sps,
         )
 
     def free(self, promo: Promotion, units: Iterable[int]) -> list[int]:
@@ -94,28 +133,32 @@ class LayerView:
         blocked = self.taken
         if not promo.apply_on_discounted_items:
             blocked |= self.discounted_before
+        if not blocked:
+            return list(units)
         return [u for u in units if not blocked >> u & 1]
+
+    def prices(self, promo: Promotion) -> tuple[Decimal, ...]:
+        """The reference price R of SPEC §3.1 of every unit, by unit."""
+        on = promo.discount_value_on
+        if on is _MRP:
+            return self.mrps
+        if on is _SALE_PRICE:
+            return self.sps
+        return self.finals
 
     def reference(self, promo: Promotion, unit: int) -> Decimal:
         """The reference price R of SPEC §3.1."""
-        on = promo.discount_value_on
-        if on is ReferencePrice.MRP:
-            return self.units[unit].mrp
-        if on is ReferencePrice.SALE_PRICE:
-            return self.units[unit].sp
-        return self.finals[unit]
+        return self.prices(promo)[unit]
 
     def references(self, promo: Promotion, units: Iterable[int]) -> list[Decimal]:
         """:meth:`reference` of each of ``units``, in the order given."""
-        on = promo.discount_value_on
-        if on is ReferencePrice.MRP:
-            all_units = self.units
-            return [all_units[u].mrp for u in units]
-        if on is ReferencePrice.SALE_PRICE:
-            all_units = self.units
-            return [all_units[u].sp for u in units]
-        finals = self.finals
-        return [finals[u] for u in units]
+        return list(map(self.prices(promo).__getitem__, units))
+
+
+def _prices(units: tuple[Unit, ...], on: ReferencePrice) -> tuple[Decimal, ...]:
+    if on is _MRP:
+        return tuple([u.mrp for u in units])
+    return tuple([u.sp for u in units])
 
 
 @attrs.frozen
@@ -171,16 +214,13 @@ class Outcome:
 
 
 def order_cheapest_first(view: LayerView, promo: Promotion, units: Iterable[int]) -> list[int]:
-    units = list(units)
-    # Ties: the unit index.
-    keyed = sorted(zip(view.references(promo, units), units, strict=True))
-    return [u for _, u in keyed]
+    # Ties: the unit index (the sort is stable).
+    return sorted(sorted(units), key=view.prices(promo).__getitem__)
 
 
 def order_dearest_first(view: LayerView, promo: Promotion, units: Iterable[int]) -> list[int]:
-    units = list(units)
-    keyed = sorted(zip([-r for r in view.references(promo, units)], units, strict=True))
-    return [u for _, u in keyed]
+    # Ties: the unit index (a reversed sort is stable too).
+    return sorted(sorted(units), key=view.prices(promo).__getitem__, reverse=True)
 
 
 def order_for_discount(
@@ -194,18 +234,17 @@ def order_for_discount(
     cheapest first, most expensive the dearest first. Favour customer takes the largest
     discount first (SPEC §3.3, meant literally): by ``amounts``, each unit's own discount,
     when the family knows it, else the dearest first. Ties: the unit index."""
-    if criterion is SelectionCriteria.FAVOUR_RETAILER:
+    if criterion is _FAVOUR_RETAILER:
         return order_cheapest_first(view, promo, units)
-    if criterion is SelectionCriteria.FAVOUR_CUSTOMER:
+    if criterion is _FAVOUR_CUSTOMER:
         if amounts is None and (
-            promo.discount_type is DiscountType.PERCENT
-            or promo.discount_type_strategy is Strategy.EACH_ITEM
+            promo.discount_type is _PERCENT or promo.discount_type_strategy is _EACH_ITEM
         ):
             # Each unit's discount is its own (SPEC §3.2): a percentage of R clamped to
             # the final price, or v × weight, which need not grow with the price.
             amounts = dict(discount_units(view, promo, list(units)))
         if amounts is not None:
-            return sorted(units, key=lambda u: (-amounts[u], u))
+            return sorted(sorted(units), key=amounts.__getitem__, reverse=True)
     return order_dearest_first(view, promo, units)
 
 
@@ -251,7 +290,8 @@ def discount_units(
 ) -> list[tuple[int, Decimal]]:
     """The discount on each unit of one application (SPEC §3.2); ``kind``/``value``/
     ``strategy`` default to the promotion's header."""
-    kind = promo.discount_type if kind is None else kind
+    if kind is None:
+        kind = promo.discount_type
     v = promo.discount_value if value is None else value
     strategy = promo.discount_type_strategy if strategy is None else strategy
     d = view.decimals
@@ -261,7 +301,7 @@ def discount_units(
     rounded: dict[Decimal, Decimal] = {}
     out: list[tuple[int, Decimal]] = []
     append = out.append
-    if kind is DiscountType.PERCENT:
+    if kind is _PERCENT:
         for u, r in zip(units, view.references(promo, units), strict=True):
             amount = rounded.get(r)
             if amount is None:
@@ -269,7 +309,7 @@ def discount_units(
             final = finals[u]
             append((u, ZERO if amount < 0 else final if amount > final else amount))  # clamp
         return out
-    if strategy is Strategy.EACH_ITEM:
+    if strategy is _EACH_ITEM:
         all_units = view.units
         for u in units:
             weight = all_units[u].weight
@@ -277,9 +317,9 @@ def discount_units(
             if each is None:
                 each = rounded[weight] = round_money(v * weight, d)
             final = finals[u]
-            append((u, clamp(each if kind is DiscountType.VALUE else final - each, final)))
+            append((u, clamp(each if kind is _VALUE else final - each, final)))
         return out
-    if kind is DiscountType.VALUE:
+    if kind is _VALUE:
         return allocate_over(view, promo, units, v)
     set_discount = sum((finals[u] for u in units), ZERO) - v
     if set_discount <= 0:

@@ -50,7 +50,7 @@ def _shortfall(
     promo = candidate.promotion
     suggestion = None
     if count < promo.max_application_limit:
-        suggestion = Suggestion(frozenset(candidate.groups[0]), missing_qty=n - leftover)
+        suggestion = Suggestion(candidate.units_of(0), missing_qty=n - leftover)
     if count:
         return suggestion, None, None
     if not candidate.groups[0]:

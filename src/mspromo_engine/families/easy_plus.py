@@ -26,6 +26,11 @@ from mspromo_engine.families.rule import ExampleDraw, FamilyRule, exactly_groups
 from mspromo_engine.model import DiscountType, Family, Promotion, Strategy
 from mspromo_engine.money import round_money
 
+# Enum members read once (a lookup on the enum class is slow in CPython 3.11).
+_PERCENT = DiscountType.PERCENT
+_VALUE = DiscountType.VALUE
+_EACH_ITEM = Strategy.EACH_ITEM
+
 
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
     promo = candidate.promotion
@@ -34,15 +39,12 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     free = view.free(promo, candidate.groups[0])
     if len(free) < n:
         reason = Reason.NOT_ENOUGH_UNITS if candidate.groups[0] else Reason.NO_ELIGIBLE_UNITS
-        suggestion = Suggestion(frozenset(candidate.groups[0]), missing_qty=n - len(free))
+        suggestion = Suggestion(candidate.units_of(0), missing_qty=n - len(free))
         return Outcome((), suggestion, reason, n - len(free))
     ordered = order_for_discount(view, promo, free, promo.discounted_group_item_selection_criteria)
     if group.qty_or_value_max is not None:
         ordered = ordered[: int(group.qty_or_value_max)]
-    if (
-        promo.discount_type is DiscountType.PERCENT
-        or promo.discount_type_strategy is Strategy.EACH_ITEM
-    ):
+    if promo.discount_type is _PERCENT or promo.discount_type_strategy is _EACH_ITEM:
         return Outcome((application(discount_units(view, promo, ordered)),))
     # Strategy a: v is per set of N; shares of v/N with the remainder on every N-th unit.
     share, last = set_parts(promo, view.decimals)
@@ -50,7 +52,7 @@ def apply(candidate: Candidate, view: LayerView) -> Outcome:
     for k, u in enumerate(ordered, start=1):
         part = last if k % n == 0 else share
         final = view.finals[u]
-        amount: Decimal = part if promo.discount_type is DiscountType.VALUE else final - part
+        amount: Decimal = part if promo.discount_type is _VALUE else final - part
         discounts.append((u, clamp(amount, final)))
     return Outcome((application(discounts),))
 

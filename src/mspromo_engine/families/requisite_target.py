@@ -67,6 +67,11 @@ class Plan:
         return suggestion, Reason.NOT_ENOUGH_UNITS
 
 
+# Enum members read once (a lookup on the enum class is slow in CPython 3.11).
+_FAVOUR_CUSTOMER = SelectionCriteria.FAVOUR_CUSTOMER
+_FAVOUR_RETAILER = SelectionCriteria.FAVOUR_RETAILER
+
+
 def apply(candidate: Candidate, view: LayerView) -> Outcome:
     promo = candidate.promotion
     p = plan(candidate, view)
@@ -91,7 +96,7 @@ def order_requisites(
     """Requisites come from the most expensive down (SPEC §4 r), so cheaper units stay
     available; favour customer in ``requisite_groups_item_selection_criteria`` uses the
     cheapest instead, leaving the dear units for the layer's other promotions."""
-    if promo.requisite_groups_item_selection_criteria is SelectionCriteria.FAVOUR_CUSTOMER:
+    if promo.requisite_groups_item_selection_criteria is _FAVOUR_CUSTOMER:
         return order_cheapest_first(view, promo, units)
     return order_dearest_first(view, promo, units)
 
@@ -105,7 +110,7 @@ def _plan_one_group(candidate: Candidate, view: LayerView) -> Plan:
     k = min(promo.max_application_limit, len(free) // size)
     criterion = promo.discounted_group_item_selection_criteria
     sets: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-    if criterion is SelectionCriteria.FAVOUR_CUSTOMER:
+    if criterion is _FAVOUR_CUSTOMER:
         # Dearest first, cut into sets of N + M; the M cheapest of each set are discounted
         # (equal prices: the earlier units, SPEC §3.3), the others are its requisites.
         dearest = order_dearest_first(view, promo, free)
@@ -113,7 +118,7 @@ def _plan_one_group(candidate: Candidate, view: LayerView) -> Plan:
             chunk = dearest[i * size : (i + 1) * size]
             targets = order_cheapest_first(view, promo, chunk)[:m]
             sets.append((tuple(targets), tuple(u for u in chunk if u not in targets)))
-    elif criterion is SelectionCriteria.FAVOUR_RETAILER:
+    elif criterion is _FAVOUR_RETAILER:
         # The k×M cheapest are discounted, the k×N most expensive of the rest are the
         # requisites; equal prices go by unit order both ways (SPEC §3.3).
         cheapest = order_cheapest_first(view, promo, free)
@@ -150,7 +155,7 @@ def _plan_two_groups(candidate: Candidate, view: LayerView) -> Plan:
     criterion = promo.discounted_group_item_selection_criteria
     targets = order_for_discount(view, promo, view.free(promo, candidate.groups[ti]), criterion)
     requisites = order_requisites(view, promo, view.free(promo, candidate.groups[ri]))
-    requisites_first = criterion is SelectionCriteria.FAVOUR_RETAILER
+    requisites_first = criterion is _FAVOUR_RETAILER
     used: set[int] = set()
     sets: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     missing = 0
