@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from itertools import groupby
+from itertools import groupby, pairwise
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ def canonical_units(items: tuple[Item, ...]) -> tuple[Unit, ...]:
 
 def _expand(items: tuple[Item, ...]) -> tuple[tuple[Unit, ...], BasketLines]:
     """:func:`canonical_units` and their :class:`BasketLines`, built line by line."""
-    order = sorted(range(len(items)), key=lambda i: (_line_key(items[i]), i))
+    order = _line_order(items)
     units: list[Unit] = []
     spans: list[tuple[int, int, Unit]] = []
     by_sku: dict[str, list[int]] = {}
@@ -55,6 +55,17 @@ def _expand(items: tuple[Item, ...]) -> tuple[tuple[Unit, ...], BasketLines]:
             by_category.setdefault(cat, []).append(at)
         spans.append((first, len(units), units[first]))
     return tuple(units), BasketLines(tuple(spans), by_sku, by_category)
+
+
+def _line_order(items: tuple[Item, ...]) -> list[int]:
+    """Line positions sorted by the whole line (:func:`_line_key`), ties by position. SKU
+    and item id decide almost always: the whole key is only built when two lines share
+    both (the order is the same either way, the whole key starts with them)."""
+    first = [(item.sku, item.item_id) for item in items]
+    order = sorted(range(len(items)), key=first.__getitem__)
+    if any(first[a] == first[b] for a, b in pairwise(order)):
+        return sorted(range(len(items)), key=lambda i: (_line_key(items[i]), i))
+    return order
 
 
 def _line_key(item: Item) -> tuple[object, ...]:
@@ -278,11 +289,13 @@ def make_candidate(
     spans = lines.spans
     groups: list[tuple[int, ...]] = []
     nodes: list[dict[int, Node]] = []
+    mask = 0  # the matched units' bits, a line's units at once
     for index in indexes:
         matched: dict[int, Node]
         everything = index.everything
         if everything is not None:
             matched = dict.fromkeys(range(len(units)), everything)
+            mask = (1 << len(units)) - 1
         else:
             matched = {}
             match = index.match
@@ -292,9 +305,10 @@ def make_candidate(
                 if node is not None:
                     for u in range(first, end):
                         matched[u] = node
+                    mask |= ((1 << (end - first)) - 1) << first
         groups.append(tuple(matched))
         nodes.append(matched)
-    return Candidate(promo, tuple(groups), tuple(nodes))
+    return Candidate(promo, tuple(groups), tuple(nodes), mask)
 
 
 def _eligibility_reason(indexes: tuple[GroupIndex, ...], units: tuple[Unit, ...]) -> Reason:

@@ -73,7 +73,7 @@ class Candidate:
         default=attrs.Factory(lambda c: frozenset().union(*c.groups), takes_self=True),
     )
     mask: int = attrs.field(
-        init=False, eq=False, repr=False, default=attrs.Factory(_mask_of_units, takes_self=True)
+        eq=False, repr=False, default=attrs.Factory(_mask_of_units, takes_self=True)
     )
 
     def units_of(self, group: int) -> frozenset[int]:
@@ -302,12 +302,19 @@ def discount_units(
     out: list[tuple[int, Decimal]] = []
     append = out.append
     if kind is _PERCENT:
+        last = None
+        amount = ZERO
+        negative = False
         for u, r in zip(units, view.references(promo, units), strict=True):
-            amount = rounded.get(r)
-            if amount is None:
-                amount = rounded[r] = round_money(r * v / 100, d)
+            if r is not last:  # a new line (or price): its rounded amount
+                last = r
+                found = rounded.get(r)
+                if found is None:
+                    found = rounded[r] = round_money(r * v / 100, d)
+                amount = found
+                negative = amount < ZERO
             final = finals[u]
-            append((u, ZERO if amount < 0 else final if amount > final else amount))  # clamp
+            append((u, ZERO if negative else final if amount > final else amount))  # clamp
         return out
     if strategy is _EACH_ITEM:
         all_units = view.units
