@@ -98,11 +98,10 @@ class Ceiling:
             (self.mask & free).bit_count(),
         )
 
-    def terms(self, taken: int) -> tuple[int, int | None]:
+    def terms(self, applications: int | None) -> tuple[int, int | None]:
         """How many units it can still discount at most (-1: not known) and the most it
-        can still give in all (None: no cap), in minor units, with ``taken`` taken: no
-        more applications than its free units allow. (0, 0) when it cannot apply."""
-        applications = self.applications(taken)
+        can still give in all (None: no cap), in minor units, when its free units allow
+        at most ``applications`` (:meth:`applications`). (0, 0) when it cannot apply."""
         if applications is None:
             return self.count, self.cap
         if applications <= 0:
@@ -117,19 +116,20 @@ class Ceiling:
         return count, cap
 
     def at(self, taken: int) -> Decimal:
-        count, cap = self.terms(taken)
+        count, cap = self.terms(self.applications(taken))
         total, _, _ = self._largest(taken, count)
         if cap is not None:
             total = min(total, cap)
         return Decimal(total).scaleb(-self.decimals)
 
-    def items(self, taken: int, count: int, cap: int | None) -> list[tuple[int, int]]:
+    def items(
+        self, taken: int, count: int, cap: int | None, applications: int | None
+    ) -> list[tuple[int, int]]:
         """For the search's knapsack bound: (the most its next application can add,
         the units that application consumes), one item per application its free units
         still allow, never increasing (the sums of the largest ceilings are concave,
         and so are the caps); one item of the whole promotion where applications are
         not counted. In minor units."""
-        applications = self.applications(taken)
         per = self.per_application
         if applications is None:
             total, _, _ = self._largest(taken, count)

@@ -19,6 +19,9 @@ from mspromo_engine.money import ZERO
 __all__ = ["ExactSearch", "OverBudget", "Run"]
 
 Run = Callable[[Candidate, LayerView], Outcome]
+# What a promotion contributes to the bound of a state: charged, threshold, count, cap
+# and how many applications its free units allow at most (``ExactSearch.bound``).
+_PromotionBound = tuple[int, int | None, int, int | None, int | None]
 
 # Three promotions have at most fifteen states: cheaper to visit than to bound.
 _UNBOUNDED_SIZE = 3
@@ -57,10 +60,11 @@ class ExactSearch:
         # (promotion, its units taken) -> (discount, units it takes)
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
-        # (promotion, its units taken) -> (charged, threshold, count, cap), see ``bound``
-        self.promotion_bounds: dict[tuple[int, int], tuple[int, int | None, int, int | None]] = {}
-        # (promotion, its units taken) -> its knapsack items, see ``bound``
-        self.promotion_items: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        # (promotion, its units taken) -> (charged, threshold, count, cap, applications
+        # at most), see ``bound``
+        self.promotion_bounds: dict[tuple[int, int], _PromotionBound] = {}
+        # (promotion, its units taken) -> its knapsack items (sort key, value, units)
+        self.promotion_items: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         # state -> the most its promotions still to apply can add, as proved so far
         self.reach: dict[tuple[int, int], Decimal] = {}
         self.best_total = Decimal(-1)
@@ -95,9 +99,12 @@ class ExactSearch:
     def _outcome(self, i: int, taken: int) -> tuple[Decimal, int]:
         key = (i, taken & self.masks[i])
         known = self.outcomes.get(key)
-        if known is None and self.bounded and self.ceilings[i].applications(taken) == 0:
-            # Its free units no longer allow an application: it takes nothing.
-            known = self.outcomes[key] = (ZERO, 0)
+        if known is None and self.bounded:
+            # Its free units may no longer allow an application: then it takes nothing.
+            # (The bound of the state has usually asked already.)
+            split = self.promotion_bounds.get(key)
+            if (self.ceilings[i].applications(taken) if split is None else split[4]) == 0:
+                known = self.outcomes[key] = (ZERO, 0)
         if known is None:
             # Only which units are taken matters: a free unit's final price does not
             # change within a layer, and a taken unit is no longer looked at.
@@ -194,24 +201,26 @@ class ExactSearch:
         remaining, taken = key
         charged = 0
         thresholds: dict[int, int | None] = {}
-        terms: dict[int, tuple[int, int | None]] = {}
+        terms: dict[int, tuple[int, int | None, int | None]] = {}
         alive = 0  # the promotions that can still apply at all
         for i in bits(remaining):
             mine = (i, taken & self.masks[i])
             split = self.promotion_bounds.get(mine)
             if split is None:
                 ceiling = self.ceilings[i]
-                count, cap = ceiling.terms(taken)
+                applications = ceiling.applications(taken)
+                count, cap = ceiling.terms(applications)
                 split = self.promotion_bounds[mine] = (
                     *ceiling.split(taken, count, cap),
                     count,
                     cap,
+                    applications,
                 )
-            amount, thresholds[i], count, cap = split
+            amount, thresholds[i], count, cap, applications = split
             if count == 0:
                 continue
             alive |= 1 << i
-            terms[i] = count, cap
+            terms[i] = count, cap, applications
             charged += amount
         # Thresholds as chosen: only units above a promotion's threshold have excess; a
         # unit's is the largest over the promotions. The same for every unit of a class.
@@ -254,7 +263,7 @@ class ExactSearch:
             second_best += second * count
         auction = second_best
         for i, excesses in gains.items():
-            count, cap = terms[i]
+            count, cap, _ = terms[i]
             gain = _largest_sum(excesses, count)
             auction += gain if cap is None else min(gain, cap)
         best = min(dual, auction)
@@ -263,27 +272,43 @@ class ExactSearch:
         bound = self.bounds[key] = Decimal(best).scaleb(-self.decimals)
         return bound
 
-    def _knapsack(self, alive: int, taken: int, terms: dict[int, tuple[int, int | None]]) -> int:
+    @functools.cached_property
+    def _scale(self) -> int:
+        """A multiple of every application's size: value * scale // units is exact."""
+        return math.lcm(*(c.weight for c in self.ceilings if c.weight > 0))
+
+    def _knapsack(
+        self, alive: int, taken: int, terms: dict[int, tuple[int, int | None, int | None]]
+    ) -> int:
         """A third bound, on how many units the promotions consume: every application
         takes a number of free units (requisites included), so the applications that
         still fit in the free units, each worth at most its largest ceilings, bound the
         total; the fractional knapsack of them, by value per unit (never below the
         integer one, since each promotion's items never grow), in minor units."""
-        items: list[tuple[int, int]] = []
+        items: list[tuple[int, int, int]] = []
         mask = 0
-        for i, (count, cap) in terms.items():
+        for i, (count, cap, applications) in terms.items():
             mine = (i, taken & self.masks[i])
             own = self.promotion_items.get(mine)
             if own is None:
-                own = self.promotion_items[mine] = self.ceilings[i].items(taken, count, cap)
+                scale = self._scale
+                own = self.promotion_items[mine] = [
+                    (-(value * scale // weight) if weight else 0, value, weight)
+                    for value, weight in self.ceilings[i].items(taken, count, cap, applications)
+                ]
             items.extend(own)
             mask |= self.masks[i]
         left = (mask & ~taken).bit_count()
-        scale = math.lcm(*(w for _, w in items if w > 0)) if items else 1
-        # Exact order by value per unit: weights are small, so v * scale / w is whole.
-        items.sort(key=lambda it: (it[1] > 0, -(it[0] * scale // it[1]) if it[1] else 0))
         total = 0
-        for value, weight in items:
+        # Items of no known size always fit; the others by value per unit, exactly.
+        sized = []
+        for item in items:
+            if item[2]:
+                sized.append(item)
+            else:
+                total += item[1]
+        sized.sort()
+        for _, value, weight in sized:
             if weight <= left:
                 total += value
                 left -= weight
