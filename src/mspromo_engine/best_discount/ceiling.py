@@ -257,8 +257,9 @@ def _share_ceiling(
 def _unit_items(
     levels: list[tuple[int, int]], taken: int, count: int, cap: int | None
 ) -> list[tuple[int, int]]:
-    """The ``count`` largest free ceilings (all when -1) as knapsack items of one unit
-    each, the last ones cut so that they add up to at most ``cap``."""
+    """The ``count`` largest free ceilings (all when -1) as knapsack items worth a
+    ceiling per unit (the units of one ceiling together: the knapsack may take part of
+    an item), the last ones cut so that they add up to at most ``cap``."""
     out: list[tuple[int, int]] = []
     left = count
     room = cap
@@ -268,13 +269,18 @@ def _unit_items(
         free = (mask & ~taken).bit_count()
         if 0 <= left < free:
             free = left
-        for _ in range(free):
-            value = amount if room is None else min(amount, room)
-            out.append((value, 1))
-            if room is not None:
-                room -= value
-                if room == 0:
-                    break
+        if not free:
+            continue
+        if room is not None and amount * free > room:
+            whole = room // amount
+            if whole:
+                out.append((amount * whole, whole))
+            if room > amount * whole:
+                out.append((room - amount * whole, 1))
+            break
+        out.append((amount * free, free))
+        if room is not None:
+            room -= amount * free
         left -= free
     return out
 

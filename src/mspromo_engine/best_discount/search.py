@@ -22,6 +22,8 @@ Run = Callable[[Candidate, LayerView], Outcome]
 # What a promotion contributes to the bound of a state: charged, threshold, count, cap
 # and how many applications its free units allow at most (``ExactSearch.bound``).
 _PromotionBound = tuple[int, int | None, int, int | None, int | None]
+# A promotion's count, cap and applications at most in a state.
+_Terms = tuple[int, int | None, int | None]
 
 # Three promotions have at most fifteen states: cheaper to visit than to bound.
 _UNBOUNDED_SIZE = 3
@@ -60,6 +62,7 @@ class ExactSearch:
         # (promotion, its units taken) -> (discount, units it takes)
         self.outcomes: dict[tuple[int, int], tuple[Decimal, int]] = {}
         self.bounds: dict[tuple[int, int], Decimal] = {}
+        self.duals: dict[tuple[int, int], tuple[int, int, dict[int, _Terms]]] = {}
         # (promotion, its units taken) -> (charged, threshold, count, cap, applications
         # at most), see ``bound``
         self.promotion_bounds: dict[tuple[int, int], _PromotionBound] = {}
@@ -145,7 +148,7 @@ class ExactSearch:
         # this covers "reached again with no more so far" and more.
         known = self.reach.get(key)
         if known is None and self.bounded:
-            known = self.bound(key)
+            known = self.bound(key, self.best_total - so_far if self.best_total >= 0 else None)
         if known is not None and self._cut(so_far + known):
             return known
         most = ZERO
@@ -178,7 +181,7 @@ class ExactSearch:
         cannot beat (only tie, later in search order) the best order found."""
         return self.best_total >= 0 and reach <= self.best_total
 
-    def bound(self, key: tuple[int, int]) -> Decimal:
+    def bound(self, key: tuple[int, int], enough: Decimal | None = None) -> Decimal:
         """What the promotions still to apply can add at most from this state.
 
         Each promotion p discounts a set D_p of at most k_p free units, the sets are
@@ -194,14 +197,31 @@ class ExactSearch:
         cap alone), which is never above "each promotion its own ceilings"; and l_u =
         the second best ceiling on u, never above "each free unit its best ceiling".
         Nothing here assumes that taking units lowers a discount: only the set of free
-        units and each promotion's ceilings on them are used."""
+        units and each promotion's ceilings on them are used.
+
+        With ``enough``, the dearer knapsack bound (:meth:`_knapsack`) is left out when
+        the two duals are already at most ``enough`` (the branch is cut either way)."""
         known = self.bounds.get(key)
         if known is not None:
             return known
+        duals = self.duals.get(key)
+        if duals is None:
+            duals = self.duals[key] = self._duals(key)
+        best, alive, terms = duals
+        if best > 0:
+            if enough is not None and Decimal(best).scaleb(-self.decimals) <= enough:
+                return Decimal(best).scaleb(-self.decimals)
+            best = min(best, self._knapsack(alive, key[1], terms))
+        bound = self.bounds[key] = Decimal(best).scaleb(-self.decimals)
+        return bound
+
+    def _duals(self, key: tuple[int, int]) -> tuple[int, int, dict[int, _Terms]]:
+        """The smaller of the two duals of :meth:`bound`, in minor units, with the
+        promotions that can still apply and their terms (count, cap, applications)."""
         remaining, taken = key
         charged = 0
         thresholds: dict[int, int | None] = {}
-        terms: dict[int, tuple[int, int | None, int | None]] = {}
+        terms: dict[int, _Terms] = {}
         alive = 0  # the promotions that can still apply at all
         for i in bits(remaining):
             mine = (i, taken & self.masks[i])
@@ -266,20 +286,14 @@ class ExactSearch:
             count, cap, _ = terms[i]
             gain = _largest_sum(excesses, count)
             auction += gain if cap is None else min(gain, cap)
-        best = min(dual, auction)
-        if best > 0:
-            best = min(best, self._knapsack(alive, taken, terms))
-        bound = self.bounds[key] = Decimal(best).scaleb(-self.decimals)
-        return bound
+        return min(dual, auction), alive, terms
 
     @functools.cached_property
     def _scale(self) -> int:
         """A multiple of every application's size: value * scale // units is exact."""
         return math.lcm(*(c.weight for c in self.ceilings if c.weight > 0))
 
-    def _knapsack(
-        self, alive: int, taken: int, terms: dict[int, tuple[int, int | None, int | None]]
-    ) -> int:
+    def _knapsack(self, alive: int, taken: int, terms: dict[int, _Terms]) -> int:
         """A third bound, on how many units the promotions consume: every application
         takes a number of free units (requisites included), so the applications that
         still fit in the free units, each worth at most its largest ceilings, bound the
