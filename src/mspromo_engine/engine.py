@@ -41,20 +41,14 @@ def _expand(items: tuple[Item, ...]) -> tuple[tuple[Unit, ...], BasketLines]:
     order = _line_order(items)
     units: list[Unit] = []
     spans: list[tuple[int, int, Unit]] = []
-    by_sku: dict[str, list[int]] = {}
-    by_category: dict[tuple[str, str], list[int]] = {}
     for line in order:
         item = items[line]
         cats = frozenset([(c.type, c.value) for c in item.categories])
         first = len(units)
         sku, mrp, sp, weight = item.sku, item.mrp, item.sp, item.weight
         units += [Unit(u, line, sku, mrp, sp, weight, cats) for u in range(first, first + item.qty)]
-        at = len(spans)
-        by_sku.setdefault(sku, []).append(at)
-        for cat in cats:
-            by_category.setdefault(cat, []).append(at)
         spans.append((first, len(units), units[first]))
-    return tuple(units), BasketLines(tuple(spans), by_sku, by_category)
+    return tuple(units), BasketLines.of_spans(spans)
 
 
 def _line_order(items: tuple[Item, ...]) -> list[int]:
@@ -216,8 +210,7 @@ def _key(promo: Promotion) -> tuple[str, str]:
 
 
 def _phase_key(promo: Promotion) -> PhaseKey:
-    basket = promo.family.is_basket
-    return (max(promo.layer, 100) if basket else promo.layer, basket, promo.priority_key)
+    return (promo.effective_layer, promo.family.is_basket, promo.priority_key)
 
 
 @attrs.frozen
@@ -233,18 +226,24 @@ class BasketLines:
     @classmethod
     def of(cls, units: tuple[Unit, ...]) -> BasketLines:
         spans: list[tuple[int, int, Unit]] = []
-        by_sku: dict[str, list[int]] = {}
-        by_category: dict[tuple[str, str], list[int]] = {}
         for unit in units:
             if spans and spans[-1][2].line == unit.line:
                 continue
             if spans:
                 first, _, rep = spans[-1]
                 spans[-1] = (first, unit.index, rep)
-            by_sku.setdefault(unit.sku, []).append(len(spans))
-            for cat in unit.categories:
-                by_category.setdefault(cat, []).append(len(spans))
             spans.append((unit.index, len(units), unit))
+        return cls.of_spans(spans)
+
+    @classmethod
+    def of_spans(cls, spans: list[tuple[int, int, Unit]]) -> BasketLines:
+        """From each line's (first unit, end, a unit of the line), in canonical order."""
+        by_sku: dict[str, list[int]] = {}
+        by_category: dict[tuple[str, str], list[int]] = {}
+        for at, (_, _, unit) in enumerate(spans):
+            by_sku.setdefault(unit.sku, []).append(at)
+            for cat in unit.categories:
+                by_category.setdefault(cat, []).append(at)
         return cls(tuple(spans), by_sku, by_category)
 
     def candidates(self, index: GroupIndex) -> Sequence[int]:
