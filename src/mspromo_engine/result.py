@@ -11,7 +11,7 @@ from mspromo_engine.basket import EvaluationRequest, Unit
 from mspromo_engine.coupons import CouponInfo
 from mspromo_engine.explain import Reason, describe
 from mspromo_engine.families.common import Outcome, Suggestion
-from mspromo_engine.model import Availability, DiscountApplyType, Family, Promotion
+from mspromo_engine.model import Availability, DiscountApplyType, Promotion
 from mspromo_engine.money import ZERO, format_money
 
 __all__ = ["Evaluation", "PromotionResult", "evaluation_to_wire"]
@@ -102,8 +102,6 @@ def _suggestion_wire(p: Promotion, s: Suggestion) -> dict[str, Any]:
 
 
 _ZERO_TEXT = format_money(ZERO)
-# Family.is_basket without the property's call (members compare by identity).
-_BASKET_FAMILIES = tuple(f for f in Family if f.is_basket)
 
 
 def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
@@ -131,13 +129,11 @@ def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
         assert outcome is not None
         apps = outcome.applications
         p = r.promotion
-        basket_family = p.family in _BASKET_FAMILIES
-        lowers.append(p.discount_apply_type is not DiscountApplyType.CASHBACK)
+        basket_family = p.family.is_basket
+        lowers.append(r.lowers_price)
         basket.append(basket_family)
         refs.append(_promo_ref(p, len(apps)))
-        total = ZERO  # as Outcome.total
         for app in apps:
-            total += app.total
             for u, d in app.discounts:
                 # Several applications of one promotion on a unit (repeated basket
                 # thresholds) are reported as one entry with their sum.
@@ -158,7 +154,7 @@ def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
                     unit_requisites.append(ri)
                 if not basket_family:
                     item_level_consumed[u] = True
-        totals.append(total)
+        totals.append(outcome.total)
 
     by_line: dict[int, list[int]] = {}
     line_of = [unit.line for unit in units]  # (map over it: no frame per suggested unit)
@@ -175,7 +171,7 @@ def evaluation_to_wire(ev: Evaluation) -> dict[str, Any]:
         s = r.outcome.suggestion if r.outcome is not None else None
         if s is None:
             continue
-        wire = (_suggestion_wire(r.promotion, s), r.promotion.family not in _BASKET_FAMILIES)
+        wire = (_suggestion_wire(r.promotion, s), not r.promotion.family.is_basket)
         for line in sorted(set(map(line_of.__getitem__, s.units))):
             suggested.setdefault(line, []).append(wire)
 
