@@ -99,21 +99,25 @@ def _fast_request(
         return None
 
 
-# What the normalisers below accept besides the attrs fields; the fast path reads the
-# same (null as absent), and leaves objects with an alias to them.
-_NULLABLE_ITEM = ("sp", "item_id", "barcode", "uom", "weight", "categories")
-_NULLABLE_REQUEST = (
-    "at",
-    "store_id",
-    "customer_id",
-    "timezone",
-    "currency_decimals",
-    "keep_zero_discount_promos",
-    "explain",
-    "special_promos",
-    "promo_override",
-    "coupons",
-)
+# The fields the normalisers below read as absent when null: published in /openapi.json
+# (wire_doc, at the end) and read the same way by the fast path, which leaves objects
+# with an alias key to the normalisers.
+_NULLABLE: dict[type, tuple[str, ...]] = {
+    Item: ("sp", "item_id", "barcode", "uom", "weight", "categories"),
+    Basket: ("id",),
+    EvaluationRequest: (
+        "at",
+        "store_id",
+        "customer_id",
+        "timezone",
+        "currency_decimals",
+        "keep_zero_discount_promos",
+        "explain",
+        "special_promos",
+        "promo_override",
+        "coupons",
+    ),
+}
 
 
 @functools.cache
@@ -122,11 +126,7 @@ def _fast_structure(limits: Limits) -> Callable[[Any], Any] | None:
         EvaluationRequest,
         limits,
         FastOptions(
-            nullable={
-                EvaluationRequest: _NULLABLE_REQUEST,
-                Basket: ("id",),
-                Item: _NULLABLE_ITEM,
-            },
+            nullable=_NULLABLE,
             aliases={Item: ("catgories",), Category: ("name",)},
             omit={EvaluationRequest: ("promo_override",)},
         ),
@@ -267,7 +267,7 @@ _ = Strategy  # re-exported enums are documented in model
 # What the normalisers above accept besides the attrs fields, for /openapi.json.
 wire_doc(
     Item,
-    nullable=("sp", "item_id", "barcode", "uom", "weight", "categories"),
+    nullable=_NULLABLE[Item],
     extra={"catgories": {"type": "array", "deprecated": True, "description": "alias"}},
 )
 wire_doc(
@@ -275,21 +275,10 @@ wire_doc(
     optional=("type",),
     extra={"name": {**_STRING, "deprecated": True, "description": "alias of type"}},
 )
-wire_doc(Basket, nullable=("id",))
+wire_doc(Basket, nullable=_NULLABLE[Basket])
 wire_doc(
     EvaluationRequest,
     optional=("at",),
-    nullable=(
-        "at",
-        "store_id",
-        "customer_id",
-        "timezone",
-        "currency_decimals",
-        "keep_zero_discount_promos",
-        "explain",
-        "special_promos",
-        "promo_override",
-        "coupons",
-    ),
+    nullable=_NULLABLE[EvaluationRequest],
     extra={"version": {"description": "v1 or v2, accepted and ignored"}},
 )
